@@ -1,0 +1,64 @@
+/** Domain types shared by the core, the adapters, the CLI, the Lambda functions and the container. No I/O here. */
+
+/** How frames are picked from a video: `fps` frames per second of video time, or every N-th decoded frame. */
+export type SamplingPlan = { fps: number } | { everyNth: number };
+
+/** One sampled frame's embedding at its true presentation time (seconds from the start of the video). */
+export interface FrameVector {
+  time: number;
+  vector: Float32Array;
+}
+
+/** A frame returned by a k-NN search, scored against the query (inner product of unit vectors = cosine). */
+export interface Hit {
+  videoId: string;
+  time: number;
+  score: number;
+}
+
+/** Hits close in time on one video, merged into one playable moment. */
+export interface Clip {
+  videoId: string;
+  start: number;
+  end: number;
+  bestTime: number;
+  score: number;
+  hits: number;
+}
+
+export type VideoStatus = 'PENDING' | 'INDEXING' | 'READY' | 'FAILED';
+
+/** A video as the catalog knows it. */
+export interface VideoRecord {
+  id: string;
+  title: string;
+  source: string;
+  category?: string;
+  tags: string[];
+  durationSec: number;
+  /** Sampling rate actually used, in frames per second of video time (for `everyNth`, the native rate divided by N). */
+  fps: number;
+  model: string;
+  dim: number;
+  frames: number;
+  status: VideoStatus;
+  error?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Restrictions applied inside the k-NN search (never after it). */
+export interface SearchFilters {
+  videoIds?: string[];
+  categories?: string[];
+  tags?: string[];
+  /** Free words matched against title and tags. */
+  keywords?: string;
+}
+
+/** An RGB image, 8 bits per channel, packed row by row (`data.length === width * height * 3`). */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}

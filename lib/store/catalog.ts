@@ -1,0 +1,11 @@
+import type { VideoRecord } from '../core/types';
+
+/** What is known about every video: metadata, status, and the model its frames were embedded with. */
+export interface Catalog {
+  put(video: VideoRecord): Promise<void>;
+  get(id: string): Promise<VideoRecord | undefined>;
+  list(): Promise<VideoRecord[]>;
+  remove(id: string): Promise<void>;
+  /** Ids of videos whose title or tags contain every word of `keywords` (case-insensitive). */
+  matchKeywords(keywords: string): Promise<string[]>;
+}

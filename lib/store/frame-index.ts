@@ -1,0 +1,29 @@
+import type { FrameVector, Hit, SearchFilters, VideoRecord } from '../core/types';
+
+export interface FrameSearch {
+  vector: Float32Array;
+  /** Nearest frames to return (1..10 000). */
+  k: number;
+  filters?: SearchFilters;
+}
+
+/**
+ * The searchable frames of every video. Local mode: LanceDB on disk. AWS: OpenSearch Serverless.
+ * Filters are applied inside the k-NN search, so a filter never empties a result that has matching frames.
+ */
+export interface FrameIndex {
+  /**
+   * Makes `frames` the video's only frames. Search sees either the old complete set or the new complete set,
+   * never a part; a retried call leaves the same state. `video` carries the metadata that filters need.
+   */
+  replaceFrames(video: VideoRecord, frames: FrameVector[]): Promise<void>;
+  /** Nearest frames by inner product, best first. Throws `IndexMismatchError` if the vector's dimension differs. */
+  search(query: FrameSearch): Promise<Hit[]>;
+  /** Every stored frame of one video scored against `vector`, in time order (for the score-over-time chart). */
+  scoreVideo(vector: Float32Array, videoId: string): Promise<Hit[]>;
+  removeVideo(videoId: string): Promise<void>;
+  /** The model and dimension every stored frame was embedded with; undefined while the index is empty. */
+  embedding(): Promise<{ model: string; dim: number } | undefined>;
+  /** Frames stored for a video (for checks and `vsearch videos`). */
+  countFrames(videoId: string): Promise<number>;
+}
