@@ -13,6 +13,8 @@ export interface Embedder {
   readonly imageSize: { width: number; height: number };
   /** How a frame of another shape is brought to `imageSize`: scale to cover then centre-crop (CLIP), or stretch (SigLIP). */
   readonly imageFit: 'cover' | 'fill';
+  /** Images per model call; callers feed frames in batches of this size. */
+  readonly batchSize: number;
   embedTexts(texts: string[]): Promise<Float32Array[]>;
   embedImages(images: RgbImage[]): Promise<Float32Array[]>;
 }

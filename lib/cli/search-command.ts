@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { searchClips, type ClipResult, type SearchRequest } from '../search';
+import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
+import { UsageError } from './usage-error';
+import { loadEmbedder, openLocal } from './local-context';
+import { clock } from './format';
+
+export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
+  [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  image: { type: 'string' },
+  'image-weight': { type: 'string' },
+  video: { type: 'string', multiple: true },
+  category: { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  keywords: { type: 'string' },
+  k: { type: 'string' },
+  size: { type: 'string' },
+  'time-offset': { type: 'string' },
+  'min-score': { type: 'string' },
+  'relevance-margin': { type: 'string' },
+} as const;
+
+/** `vsearch search`: ranked clips for a text and/or image query. */
+export async function searchCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, OPTIONS);
+  const text = positionals.join(' ').trim() || undefined;
+  if (!text && !values.image) throw new UsageError('give a text query, --image FILE, or both (see vsearch --help)');
+  const image = values.image ? await readImageFile(values.image) : undefined;
+  const request: SearchRequest = {
+    text,
+    image,
+    imageWeight: numberOption('image-weight', values['image-weight'], { min: 0, max: 1 }),
+    filters: { videoIds: values.video, categories: values.category, tags: values.tag, keywords: values.keywords },
+    k: numberOption('k', values.k, { min: 1, max: 10_000, integer: true }),
+    size: numberOption('size', values.size, { min: 1, max: 1000, integer: true }),
+    timeOffset: numberOption('time-offset', values['time-offset'], { min: 0 }),
+    minScore: numberOption('min-score', values['min-score'], { min: -1, max: 1 }),
+    relevanceMargin:
+      values['relevance-margin'] === 'auto' ? 'auto' : numberOption('relevance-margin', values['relevance-margin'], { min: 0 }),
+  };
+
+  const embedder = await loadEmbedder(values);
+  const store = await openLocal(values);
+  const clips = await searchClips(request, { embedder, catalog: store.catalog, frames: store.frames });
+  store.close();
+
+  if (values.json) console.log(JSON.stringify({ clips: clips.map(jsonClip) }));
+  else printClips(clips);
+  return 0;
+}
+
+async function readImageFile(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new UsageError(`cannot read --image ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function jsonClip(clip: ClipResult) {
+  const { videoId, title, start, end, bestTime, score, hits } = clip;
+  return { videoId, title, start, end, bestTime, score, hits };
+}
+
+export function printClips(clips: ClipResult[]): void {
+  if (clips.length === 0) {
+    console.log('no matching clips');
+    return;
+  }
+  clips.forEach((clip, i) => {
+    console.log(
+      `${String(i + 1).padStart(2)}. ${clip.title} [${clip.videoId}]  ${clock(clip.start)}–${clock(clip.end)}  ` +
+        `score ${clip.score.toFixed(3)}  best frame ${clock(clip.bestTime)}  (${clip.hits} frames)`,
+    );
+  });
+}

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import type { RgbImage, SamplingPlan } from '../core/types';
+import { VideoDecodeError } from './errors';
+import { FfmpegLog } from './ffmpeg-log';
+import { probeVideo, type VideoInfo } from './probe';
+
+/** A sampled frame, upright, at its presentation time in seconds from the start of the video. */
+export type DecodedFrame = RgbImage & { time: number };
+
+export interface DecodeOptions {
+  plan: SamplingPlan;
+  /** Size of every frame produced. */
+  width: number;
+  height: number;
+  /** Scale to cover the size then centre-crop (keeps the aspect ratio), or stretch to it. */
+  fit: 'cover' | 'fill';
+  /**
+   * Decode only [startSec, endSec) of the video. Times stay absolute and an `fps` plan keeps the whole video's
+   * grid (k / fps), so decoding a video in ranges gives the same frames as decoding it at once.
+   * An `everyNth` plan counts frames from the first one at or after `startSec`.
+   */
+  startSec?: number;
+  endSec?: number;
+  signal?: AbortSignal;
+  /** Decoder threads; default `decodeThreads()`. */
+  threads?: number;
+  /** The video's `probeVideo` result, when the caller has it already: saves running ffprobe again. */
+  info?: VideoInfo;
+}
+
+/** Decoder threads for one of `concurrent` decoders sharing this machine: an even share of its cores, at least 1. */
+export function decodeThreads(concurrent = 1): number {
+  return Math.max(1, Math.floor(availableParallelism() / concurrent));
+}
+
+/**
+ * Streams the frames a sampling plan picks from a video, as RGB at exactly `width`×`height`.
+ * One ffmpeg process writes raw frames to a pipe that is read only as fast as the frames are consumed,
+ * so memory stays flat whatever the video's length. Stopping early (break, or `signal`) kills ffmpeg.
+ * Throws VideoDecodeError for an unreadable video, a range that starts after its end, or a decoding failure
+ * (frames decoded before the failure have been yielded by then).
+ */
+export async function* decodeFrames(file: string, options: DecodeOptions): AsyncGenerator<DecodedFrame> {
+  checkOptions(options);
+  const { width, height, startSec = 0, endSec, signal } = options;
+  const { durationSec, container } = options.info ?? (await probeVideo(file));
+  if (startSec >= durationSec) {
+    throw new VideoDecodeError(file, `range starts at ${startSec} s, not before the end of the video (${durationSec} s)`);
+  }
+  signal?.throwIfAborted();
+
+  const input = `file:${file}`;
+  const args = ffmpegArgs(input, options, KEYFRAME_INDEXED.test(container));
+  // SIGKILL: a decoder has nothing to flush, and it ends at once whatever ffmpeg is doing.
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
+  let failure: Error | undefined;
+  child.on('error', (error) => (failure ??= error)); // could not start, or aborted (the abort itself is rethrown below)
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const log = new FfmpegLog(child.stderr, input);
+  const frameSize = width * height * 3;
+  try {
+    // Pipe chunks (64 KiB) do not align with frames: each frame is copied once into its own buffer, which the
+    // consumer may keep (e.g. to batch frames for the embedder).
+    let data = Buffer.allocUnsafe(frameSize);
+    let filled = 0;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      for (let offset = 0; offset < chunk.length; ) {
+        const copied = chunk.copy(data, filled, offset);
+        filled += copied;
+        offset += copied;
+        if (filled < frameSize) continue;
+        filled = 0;
+        const time = await log.nextTime();
+        signal?.throwIfAborted();
+        if (time === undefined || !Number.isFinite(time)) throw new VideoDecodeError(file, 'ffmpeg gave a frame without a timestamp');
+        // The exact range is applied here, on the same doubles the caller computes (k / fps); ffmpeg only pre-filters.
+        if (endSec !== undefined && time >= endSec) return; // frames come in time order: the rest is past the end too
+        if (time < startSec) continue; // its buffer is reused
+        yield { width, height, data, time };
+        data = Buffer.allocUnsafe(frameSize);
+      }
+    }
+    const code = await exited;
+    signal?.throwIfAborted();
+    if (code !== 0) throw new VideoDecodeError(file, log.errorSummary() ?? failure?.message ?? `ffmpeg exited with code ${code}`);
+    if (filled > 0) throw new VideoDecodeError(file, 'ffmpeg output ended inside a frame');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function checkOptions({ plan, width, height, startSec, endSec }: DecodeOptions): void {
+  const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
+  if (!positiveInteger(width) || !positiveInteger(height)) throw new RangeError(`frame size must be positive integers, got ${width}×${height}`);
+  if ('fps' in plan ? !(plan.fps > 0 && Number.isFinite(plan.fps)) : !positiveInteger(plan.everyNth)) {
+    throw new RangeError(`invalid sampling plan ${JSON.stringify(plan)}`);
+  }
+  if (startSec !== undefined && !(startSec >= 0 && Number.isFinite(startSec))) throw new RangeError(`invalid startSec ${startSec}`);
+  if (endSec !== undefined && !(endSec > (startSec ?? 0))) throw new RangeError(`endSec ${endSec} must be after startSec ${startSec ?? 0}`);
+}
+
+/**
+ * Containers whose seeking lands on a keyframe at or before the target (they index keyframes). Elsewhere (e.g. MPEG-TS)
+ * a seek lands mid-GOP and the frames up to the next keyframe are lost, so those are decoded from the start.
+ */
+const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
+
+/**
+ * -copyts -start_at_zero: keep the file's own timestamps (from 0) through seeking, so times and the fps grid are absolute.
+ * -noaccurate_seek -ss: jump to the keyframe before startSec but keep the frames before startSec, as the frame shown
+ *   at startSec may be one of them (ffmpeg already seeks early enough for B-frame reordering).
+ * -xerror: corrupt or truncated data fails the run instead of being concealed or silently ending the video early.
+ * -fps_mode passthrough: write exactly the frames the filters give; rawvideo would otherwise default to constant
+ *   frame rate and duplicate or drop frames of a variable frame rate selection.
+ * -map 0:V:0: the first video stream that is not cover art, as probeVideo reads; other streams are dropped unread.
+ * There is no end bound in ffmpeg: decodeFrames stops reading, and kills it, at the first frame at or after endSec.
+ */
+function ffmpegArgs(input: string, options: DecodeOptions, seekable: boolean): string[] {
+  const seek = options.startSec && seekable ? ['-noaccurate_seek', '-ss', options.startSec.toFixed(6)] : [];
+  return [
+    ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-xerror'],
+    ...['-threads', String(options.threads ?? decodeThreads()), '-copyts', '-start_at_zero', ...seek, '-i', input],
+    ...['-map', '0:V:0', '-vf', filterChain(options), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+}
+
+/**
+ * Pick frames first so only those are scaled, then fit them, then log each one's timestamp (read by FfmpegLog).
+ * fps=N:round=up gives output frame k the last frame shown at or before k/N; the default rounding (near) would
+ * give the one shown at k/N + 1/(2N). `select` keeps each picked frame's own timestamp, exact on variable frame rate.
+ */
+function filterChain({ plan, width, height, fit, startSec }: DecodeOptions): string {
+  // Drops what precedes startSec before scaling; 1 µs early so float rounding in ffmpeg never loses a frame
+  // (trim would round startSec to the link's time base, which is 1/N s after fps=N).
+  const from = startSec ? [`select='gte(t,${(startSec - 1e-6).toFixed(9)})'`] : [];
+  // The fps grid must see the frames before startSec, so it comes first; everyNth counts from startSec.
+  const pick = 'fps' in plan ? [`fps=${plan.fps}:round=up`, ...from] : [...from, `select='not(mod(n,${plan.everyNth}))'`];
+  // Cover: scale the side that fits to the target exactly and the other at least as large, by display aspect ratio
+  // (dar includes non-square pixels), then crop the centre. round() cannot fall below the target on the long side.
+  const wider = `gt(dar,${width}/${height})`;
+  const fitting =
+    fit === 'fill'
+      ? [`scale=${width}:${height}`]
+      : [`scale=w='if(${wider},round(${height}*dar),${width})':h='if(${wider},${height},round(${width}/dar))'`, `crop=${width}:${height}`];
+  return [...pick, ...fitting, 'showinfo=checksum=0'].join(',');
+}

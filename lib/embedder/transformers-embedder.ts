@@ -1,0 +1,226 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  AutoConfig,
+  AutoImageProcessor,
+  AutoTokenizer,
+  CLIPTextModelWithProjection,
+  CLIPVisionModelWithProjection,
+  type ImageProcessor,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  RawImage,
+  SiglipTextModel,
+  SiglipVisionModel,
+  type Tensor,
+  env,
+} from '@huggingface/transformers';
+import type { RgbImage } from '../core/types';
+import type { Embedder } from './embedder';
+
+/** A model that could not be downloaded or read; the message is one line meant for the user. */
+export class ModelLoadError extends Error {
+  override readonly name = 'ModelLoadError';
+}
+
+/** transformers.js file name suffix of each weight type: onnx/text_model{suffix}.onnx. */
+const ONNX_SUFFIX = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
+} as const;
+
+export type EmbedderDtype = keyof typeof ONNX_SUFFIX;
+
+export interface TransformersEmbedderOptions {
+  /** Weight type, picking onnx/*_model{suffix}.onnx. Default fp32. */
+  dtype?: EmbedderDtype;
+  /** Texts or images per model run. Default 16. */
+  batchSize?: number;
+  device?: 'cpu' | 'cuda';
+  /** Where downloaded hub models are kept (transformers.js default: inside its package folder). */
+  cacheDir?: string;
+}
+
+/** How each supported architecture is loaded and run (the layouts of the Xenova / onnx-community exports). */
+const ARCHITECTURES = {
+  clip: {
+    textModel: CLIPTextModelWithProjection,
+    visionModel: CLIPVisionModelWithProjection,
+    textOutput: 'text_embeds',
+    imageOutput: 'image_embeds',
+    padding: true,
+  },
+  siglip: {
+    textModel: SiglipTextModel,
+    visionModel: SiglipVisionModel,
+    textOutput: 'pooler_output',
+    imageOutput: 'pooler_output',
+    // SigLIP was trained on texts padded to the full length; shorter padding changes its embeddings.
+    padding: 'max_length',
+  },
+} as const;
+
+type Architecture = (typeof ARCHITECTURES)[keyof typeof ARCHITECTURES];
+
+function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECTURES {
+  return typeof modelType === 'string' && Object.hasOwn(ARCHITECTURES, modelType);
+}
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+function checkModelDir(dir: string, dtype: EmbedderDtype): void {
+  if (!statSync(dir).isDirectory()) throw new ModelLoadError(`Model path "${dir}" is not a directory.`);
+  const suffix = ONNX_SUFFIX[dtype];
+  const required = [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'preprocessor_config.json',
+    `onnx/text_model${suffix}.onnx`,
+    `onnx/vision_model${suffix}.onnx`,
+  ];
+  const missing = required.find((file) => !existsSync(join(dir, file)));
+  if (missing) throw new ModelLoadError(`Model directory "${dir}" is missing ${missing}.`);
+}
+
+type Size = { width: number; height: number };
+
+function toSize(value: unknown): Size | undefined {
+  if (typeof value === 'number') return { width: value, height: value };
+  const { width, height } = (value ?? {}) as Partial<Size>;
+  return typeof width === 'number' && typeof height === 'number' ? { width, height } : undefined;
+}
+
+/** The frame geometry the processor expects: a centre crop means scale-to-cover (CLIP), a fixed size stretch (SigLIP). */
+function imageGeometry(processor: ImageProcessor): { imageSize: Size; imageFit: 'cover' | 'fill' } {
+  const crop = processor.do_center_crop ? toSize(processor.crop_size) : undefined;
+  if (crop) return { imageSize: crop, imageFit: 'cover' };
+  const size = toSize(processor.size);
+  if (size) return { imageSize: size, imageFit: 'fill' };
+  throw new ModelLoadError(
+    `Unsupported preprocessor_config.json: no crop_size and no fixed size (size: ${JSON.stringify(processor.size)}).`,
+  );
+}
+
+function unitRows(output: Tensor): Float32Array[] {
+  const [rows, dim] = output.dims;
+  const data = output.to('float32').normalize(2, -1).data as Float32Array;
+  return Array.from({ length: rows }, (_, i) => data.slice(i * dim, (i + 1) * dim));
+}
+
+interface Towers {
+  arch: Architecture;
+  tokenizer: PreTrainedTokenizer;
+  processor: ImageProcessor;
+  textModel: PreTrainedModel;
+  visionModel: PreTrainedModel;
+}
+
+/** Texts longer than the model's token limit (77 for CLIP, 64 for SigLIP) are truncated: only their start counts. */
+async function embedTextBatch({ arch, tokenizer, textModel }: Towers, texts: string[]): Promise<Float32Array[]> {
+  const inputs = tokenizer(texts, { padding: arch.padding, truncation: true });
+  return unitRows((await textModel(inputs))[arch.textOutput]);
+}
+
+async function embedImageBatch({ arch, processor, visionModel }: Towers, images: RgbImage[]): Promise<Float32Array[]> {
+  const raw = images.map(({ data, width, height }) => {
+    if (data.length !== width * height * 3) {
+      throw new Error(`An RGB image of ${width}x${height} needs ${width * height * 3} bytes, got ${data.length}.`);
+    }
+    return new RawImage(data, width, height, 3);
+  });
+  return unitRows((await visionModel(await processor(raw)))[arch.imageOutput]);
+}
+
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  run: (batch: T[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await run(items.slice(i, i + size))));
+  return out;
+}
+
+/** CLIP / SigLIP run in process by transformers.js (onnxruntime-node), text and vision towers loaded separately. */
+export class TransformersEmbedder implements Embedder {
+  readonly imageSize: Size;
+  readonly imageFit: 'cover' | 'fill';
+
+  private constructor(
+    readonly model: string,
+    readonly dim: number,
+    private readonly towers: Towers,
+    readonly batchSize: number,
+  ) {
+    ({ imageSize: this.imageSize, imageFit: this.imageFit } = imageGeometry(towers.processor));
+  }
+
+  /**
+   * Loads a Hugging Face model id (downloaded once into the transformers.js cache) or, when `modelIdOrDir` is an
+   * existing path, a local directory in the same layout without touching the network.
+   */
+  static async from_pretrained(
+    modelIdOrDir: string,
+    options: TransformersEmbedderOptions = {},
+  ): Promise<TransformersEmbedder> {
+    const { dtype = 'fp32', batchSize = 16, device = 'cpu', cacheDir } = options;
+    const local = existsSync(modelIdOrDir);
+    // An absolute path: transformers.js reads a relative one that looks like a model id from env.localModelPath.
+    const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
+    if (local) checkModelDir(source, dtype);
+    // Global, because transformers.js 4 probes tokenizer_config.json in the default cache whatever cache_dir says.
+    if (cacheDir) env.cacheDir = cacheDir;
+    const loadOptions = { local_files_only: local };
+
+    let modelType: unknown;
+    try {
+      modelType = (await AutoConfig.from_pretrained(source, loadOptions)).model_type;
+    } catch (err) {
+      throw local
+        ? new ModelLoadError(`Cannot read ${join(source, 'config.json')}: ${oneLine(err)}`)
+        : new ModelLoadError(
+            `Model "${modelIdOrDir}" could not be downloaded from the Hugging Face hub (${oneLine(err)}); ` +
+              'pass a local model directory with --model DIR or the VSEARCH_MODEL environment variable.',
+          );
+    }
+    if (!isArchitecture(modelType)) {
+      throw new ModelLoadError(
+        `Model "${modelIdOrDir}" has model_type "${String(modelType)}"; only clip and siglip are supported.`,
+      );
+    }
+    const arch = ARCHITECTURES[modelType];
+
+    try {
+      const modelOptions = { ...loadOptions, dtype, device };
+      const [tokenizer, processor, textModel, visionModel] = await Promise.all([
+        AutoTokenizer.from_pretrained(source, loadOptions),
+        AutoImageProcessor.from_pretrained(source, loadOptions),
+        arch.textModel.from_pretrained(source, modelOptions),
+        arch.visionModel.from_pretrained(source, modelOptions),
+      ]);
+      const towers = { arch, tokenizer, processor, textModel, visionModel };
+      const [probe] = await embedTextBatch(towers, ['']);
+      return new TransformersEmbedder(modelIdOrDir, probe.length, towers, batchSize);
+    } catch (err) {
+      if (err instanceof ModelLoadError) throw err;
+      throw new ModelLoadError(`Model "${modelIdOrDir}" could not be loaded: ${oneLine(err)}`);
+    }
+  }
+
+  embedTexts(texts: string[]): Promise<Float32Array[]> {
+    return inBatches(texts, this.batchSize, (batch) => embedTextBatch(this.towers, batch));
+  }
+
+  embedImages(images: RgbImage[]): Promise<Float32Array[]> {
+    return inBatches(images, this.batchSize, (batch) => embedImageBatch(this.towers, batch));
+  }
+}

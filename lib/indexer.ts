@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { FrameVector, SamplingPlan, VideoRecord } from './core/types';
+import { effectiveFps, validateSamplingPlan } from './core/sampling';
+import { smoothFrames, type SmoothingOptions } from './core/smoothing';
+import type { Embedder } from './embedder/embedder';
+import type { Catalog } from './store/catalog';
+import type { FrameIndex } from './store/frame-index';
+import { assertIndexAccepts } from './store/model-guard';
+import { probeVideo } from './decoder/probe';
+import { decodeFrames } from './decoder/frames';
+import { batches } from './async/batches';
+import { disambiguatedVideoId, videoIdFor } from './video-id';
+
+export interface VideoInput {
+  path: string;
+  title?: string;
+  category?: string;
+  tags?: string[];
+}
+
+export interface IndexOptions {
+  sampling: SamplingPlan;
+  /** `false` stores the raw frame embeddings. */
+  smoothing: SmoothingOptions | false;
+}
+
+export interface IndexProgress {
+  videoId: string;
+  title: string;
+  framesDone: number;
+  framesExpected: number;
+  elapsedSec: number;
+}
+
+export interface IndexDeps {
+  embedder: Embedder;
+  catalog: Catalog;
+  frames: FrameIndex;
+}
+
+/**
+ * Indexes one video file: probe → decode at the sampling plan → embed in batches (decoding runs ahead) → smooth →
+ * replace the video's frames in one step → READY. Re-indexing the same file replaces its frames.
+ * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
+ * with the reason and leaves its previous frames (if any) untouched.
+ */
+export async function indexVideo(
+  input: VideoInput,
+  deps: IndexDeps,
+  options: IndexOptions,
+  onProgress?: (progress: IndexProgress) => void,
+): Promise<VideoRecord> {
+  validateSamplingPlan(options.sampling);
+  const { embedder, catalog, frames } = deps;
+  await assertIndexAccepts(frames, embedder);
+  const info = await probeVideo(input.path);
+
+  const source = path.resolve(input.path);
+  const id = await chooseId(catalog, input.path, source);
+  const previous = await catalog.get(id);
+  const now = new Date().toISOString();
+  const fps = effectiveFps(options.sampling, info.nativeFps);
+  let video: VideoRecord = {
+    id,
+    title: input.title ?? previous?.title ?? path.basename(input.path, path.extname(input.path)),
+    source,
+    category: input.category ?? previous?.category,
+    tags: input.tags ?? previous?.tags ?? [],
+    durationSec: info.durationSec,
+    fps,
+    model: embedder.model,
+    dim: embedder.dim,
+    frames: previous?.frames ?? 0,
+    status: 'INDEXING',
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+  await catalog.put(video);
+
+  try {
+    const started = performance.now();
+    const framesExpected = Math.max(1, Math.ceil(info.durationSec * fps));
+    const embedded: FrameVector[] = [];
+    const decoded = decodeFrames(input.path, {
+      plan: options.sampling,
+      width: embedder.imageSize.width,
+      height: embedder.imageSize.height,
+      fit: embedder.imageFit,
+      info,
+    });
+    for await (const batch of batches(decoded, embedder.batchSize)) {
+      const vectors = await embedder.embedImages(batch);
+      batch.forEach((frame, i) => embedded.push({ time: frame.time, vector: vectors[i] }));
+      onProgress?.({
+        videoId: id,
+        title: video.title,
+        framesDone: embedded.length,
+        framesExpected: Math.max(framesExpected, embedded.length),
+        elapsedSec: (performance.now() - started) / 1000,
+      });
+    }
+    if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
+
+    const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
+    video = { ...video, frames: stored.length, status: 'READY', updatedAt: new Date().toISOString() };
+    await frames.replaceFrames(video, stored);
+    await catalog.put(video);
+    return video;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await catalog.put({ ...video, status: 'FAILED', error: reason, updatedAt: new Date().toISOString() });
+    throw error;
+  }
+}
+
+/** The file's slug, unless another file already owns it. */
+async function chooseId(catalog: Catalog, file: string, source: string): Promise<string> {
+  const id = videoIdFor(file);
+  const owner = await catalog.get(id);
+  return !owner || owner.source === source ? id : disambiguatedVideoId(file);
+}
+

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** A stretch of solid colour; `right` paints the right half in another colour (an asymmetric frame, e.g. to check rotation). */
+export interface ColourSegment {
+  /** A CSS/ffmpeg colour name or #rrggbb (ffmpeg's names follow CSS: green is #008000, gray #808080). */
+  colour: string;
+  durationSec: number;
+  right?: string;
+}
+
+export interface ColourVideoOptions {
+  /** Frame rate (the average one with `vfr`); default 25. */
+  fps?: number;
+  /** Frame size before rotation; even numbers (H.264 4:2:0). Default 320×240. */
+  width?: number;
+  height?: number;
+  /** Irregular frame intervals (1, 2 and 3 half-periods in turn) averaging `fps`, for variable frame rate tests. */
+  vfr?: boolean;
+  /** Display rotation in degrees counterclockwise, stored as display-matrix metadata (what probeVideo reports). */
+  rotate?: 90 | 180 | 270;
+}
+
+export interface SampleVideo {
+  path: string;
+  title: string;
+  category: string;
+  tags: string[];
+}
+
+const run = promisify(execFile);
+
+/** Writes an H.264 (yuv420p) MP4 of solid-colour segments; colour changes at the frame nearest each segment boundary. */
+export async function makeColourVideo(file: string, segments: ColourSegment[], options: ColourVideoOptions = {}): Promise<void> {
+  const { fps = 25, width = 320, height = 240, vfr = false, rotate } = options;
+  if (segments.length === 0) throw new RangeError('a colour video needs at least one segment');
+  // A vfr video is drawn at twice the rate, then keeps frames 0, 1 and 3 of every 6: intervals of 1, 2 and 3 half-periods.
+  const rate = vfr ? 2 * fps : fps;
+  // The duration is half a frame short of the frame count, so its decimal rounding cannot add a frame.
+  const colour = (name: string, w: number, frames: number) =>
+    `color=c=${name}:s=${w}x${height}:r=${rate}:d=${((frames - 0.5) / rate).toFixed(6)}`;
+  let elapsedSec = 0;
+  const sources = segments.map(({ colour: left, right, durationSec }, i) => {
+    // Boundaries land on the frame nearest to each cumulative time, so rounding does not add up along the video.
+    const frames = Math.round((elapsedSec + durationSec) * rate) - Math.round(elapsedSec * rate);
+    elapsedSec += durationSec;
+    if (frames < 1) throw new RangeError(`segment ${i} (${durationSec} s) is shorter than a frame at ${rate} fps`);
+    if (right === undefined) return `${colour(left, width, frames)}[s${i}]`;
+    const half = width / 2;
+    return `${colour(left, half, frames)}[l${i}];${colour(right, width - half, frames)}[r${i}];[l${i}][r${i}]hstack[s${i}]`;
+  });
+  const inputs = segments.map((_, i) => `[s${i}]`).join('');
+  const select = vfr ? `,select='lt(mod(n,6),2)+eq(mod(n,6),3)'` : '';
+  const graph = `${sources.join(';')};${inputs}concat=n=${segments.length}:v=1:a=0${select}[v]`;
+  // ffmpeg 5.1 turns a "rotate" tag into a display matrix only when copying a stream, hence a second, copying pass.
+  const encoded = rotate === undefined ? file : `${file}.unrotated.mp4`;
+  // passthrough: keep the timestamps the graph made (a vfr selection's irregular ones included).
+  await ffmpeg(['-filter_complex', graph, '-map', '[v]', '-fps_mode', 'passthrough', ...H264, encoded]);
+  if (rotate === undefined) return;
+  try {
+    await ffmpeg(['-i', encoded, '-c', 'copy', '-metadata:s:v:0', `rotate=${rotate}`, file]);
+  } finally {
+    await rm(encoded, { force: true });
+  }
+}
+
+/** Writes three short demo videos into `dir` and describes them for indexing. */
+export async function makeSampleVideos(dir: string): Promise<SampleVideo[]> {
+  const samples: (SampleVideo & { segments: ColourSegment[] })[] = [
+    {
+      path: path.join(dir, 'traffic-lights.mp4'),
+      title: 'Traffic lights',
+      category: 'street',
+      tags: ['red', 'yellow', 'green', 'traffic'],
+      segments: [
+        { colour: 'red', durationSec: 4 },
+        { colour: 'yellow', durationSec: 2 },
+        { colour: 'green', durationSec: 4 },
+      ],
+    },
+    {
+      path: path.join(dir, 'sky-and-grass.mp4'),
+      title: 'Sky and grass',
+      category: 'nature',
+      tags: ['blue', 'sky', 'green', 'grass', 'clouds'],
+      segments: [
+        { colour: 'blue', durationSec: 4 },
+        { colour: 'green', durationSec: 4 },
+        { colour: 'white', durationSec: 2 },
+      ],
+    },
+    {
+      path: path.join(dir, 'night-and-day.mp4'),
+      title: 'Night and day',
+      category: 'nature',
+      tags: ['night', 'dusk', 'day', 'flash'],
+      segments: [
+        { colour: 'black', durationSec: 3 },
+        { colour: 'gray', durationSec: 2 },
+        { colour: 'magenta', durationSec: 1 },
+        { colour: 'white', durationSec: 3 },
+      ],
+    },
+  ];
+  for (const { segments, path: file } of samples) await makeColourVideo(file, segments);
+  return samples.map(({ segments: _, ...sample }) => sample);
+}
+
+// Small and fast: ultrafast x264 at the default size encodes these in well under a second each.
+const H264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+
+async function ffmpeg(args: string[]): Promise<void> {
+  try {
+    await run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args]);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`ffmpeg failed making a sample video: ${stderr || (error as Error).message}`);
+  }
+}

@@ -1,0 +1,137 @@
+import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import type { Connection, Table } from '@lancedb/lancedb';
+import type { VideoRecord, VideoStatus } from '../core/types';
+import type { Catalog } from './catalog';
+import { sqlString } from './lance-sql';
+
+const TABLE = 'videos';
+
+const SCHEMA = new Schema([
+  new Field('id', new Utf8(), false),
+  new Field('title', new Utf8(), false),
+  new Field('source', new Utf8(), false),
+  new Field('category', new Utf8(), true),
+  new Field('tags', new List(new Field('item', new Utf8(), true)), false),
+  new Field('duration_sec', new Float64(), false),
+  new Field('fps', new Float64(), false),
+  new Field('model', new Utf8(), false),
+  new Field('dim', new Int32(), false),
+  new Field('frames', new Int32(), false),
+  new Field('status', new Utf8(), false),
+  new Field('error', new Utf8(), true),
+  // ISO-8601 strings, as the record carries them: they sort in time order and round-trip exactly.
+  new Field('created_at', new Utf8(), false),
+  new Field('updated_at', new Utf8(), false),
+]);
+
+/**
+ * One row of the `videos` table as LanceDB returns it (list columns come back as Arrow vectors, not arrays).
+ * A type alias, not an interface, so it is assignable to the `Record<string, unknown>` rows LanceDB takes.
+ */
+type VideoRow = {
+  id: string;
+  title: string;
+  source: string;
+  category: string | null;
+  tags: Iterable<string>;
+  duration_sec: number;
+  fps: number;
+  model: string;
+  dim: number;
+  frames: number;
+  status: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+function toRow(video: VideoRecord): VideoRow {
+  return {
+    id: video.id,
+    title: video.title,
+    source: video.source,
+    category: video.category ?? null,
+    tags: video.tags,
+    duration_sec: video.durationSec,
+    fps: video.fps,
+    model: video.model,
+    dim: video.dim,
+    frames: video.frames,
+    status: video.status,
+    error: video.error ?? null,
+    created_at: video.createdAt,
+    updated_at: video.updatedAt,
+  };
+}
+
+function fromRow(row: VideoRow): VideoRecord {
+  const video: VideoRecord = {
+    id: row.id,
+    title: row.title,
+    source: row.source,
+    tags: Array.from(row.tags),
+    durationSec: row.duration_sec,
+    fps: row.fps,
+    model: row.model,
+    dim: row.dim,
+    frames: row.frames,
+    status: row.status as VideoStatus,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  // Optional fields stay absent rather than `undefined`, so a record reads back exactly as it was put.
+  if (row.category !== null) video.category = row.category;
+  if (row.error !== null) video.error = row.error;
+  return video;
+}
+
+/** The catalog as a small LanceDB table, one row per video (the local-mode stand-in for DynamoDB). */
+export class LanceCatalog implements Catalog {
+  private constructor(private readonly table: Table) {}
+
+  static async open(db: Connection): Promise<LanceCatalog> {
+    // existOk: a second store opened on the same directory reuses the table instead of failing or replacing it.
+    return new LanceCatalog(await db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
+  }
+
+  async put(video: VideoRecord): Promise<void> {
+    // One merge = one commit: a reader sees the old record or the new one, never neither.
+    await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([toRow(video)]);
+  }
+
+  async get(id: string): Promise<VideoRecord | undefined> {
+    const rows: VideoRow[] = await this.table.query().where(`id = ${sqlString(id)}`).limit(1).toArray();
+    return rows.length > 0 ? fromRow(rows[0]) : undefined;
+  }
+
+  async list(): Promise<VideoRecord[]> {
+    const rows: VideoRow[] = await this.table.query().toArray();
+    return rows
+      .map(fromRow)
+      .sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.table.delete(`id = ${sqlString(id)}`);
+  }
+
+  async matchKeywords(keywords: string): Promise<string[]> {
+    const words = keywords.toLowerCase().split(/\s+/).filter(Boolean);
+    // The catalog holds one row per video, so a scan is cheaper than keeping a text index in step.
+    const rows: Pick<VideoRow, 'id' | 'title' | 'tags'>[] = await this.table.query().select(['id', 'title', 'tags']).toArray();
+    return rows
+      .filter((row) => {
+        const fields = [row.title, ...row.tags].map((text) => text.toLowerCase());
+        return words.every((word) => fields.some((field) => field.includes(word)));
+      })
+      .map((row) => row.id);
+  }
+
+  close(): void {
+    this.table.close();
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { DataType, Field, FixedSizeList, Float32, Float64, List, Schema, Utf8 } from 'apache-arrow';
+import type { Connection, Table } from '@lancedb/lancedb';
+import type { FrameVector, Hit, VideoRecord } from '../core/types';
+import { dot } from '../core/vector';
+import type { Catalog } from './catalog';
+import { IndexMismatchError } from './errors';
+import type { FrameIndex, FrameSearch } from './frame-index';
+import { frameFilterClauses, videoClause } from './lance-frame-filter';
+import { maintainVectorIndex, tuneVectorQuery } from './lance-vector-index';
+import { assertIndexAccepts } from './model-guard';
+
+const TABLE = 'frames';
+const MAX_K = 10_000;
+
+/**
+ * One row per stored frame. `run_id` is the replaceFrames call that wrote it, which is what makes a replacement one
+ * commit (see `replaceFrames`). `model` records the embedding model, so the index knows its model without a side
+ * table that could disagree with the rows; category and tags are copies of the video's, for filtering in the search.
+ */
+function framesSchema(dim: number): Schema {
+  return new Schema([
+    new Field('video_id', new Utf8(), false),
+    new Field('run_id', new Utf8(), false),
+    new Field('time', new Float64(), false),
+    new Field('vector', new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
+    new Field('model', new Utf8(), false),
+    new Field('category', new Utf8(), true),
+    new Field('tags', new List(new Field('item', new Utf8(), true)), false),
+  ]);
+}
+
+/** A search result row; LanceDB's `dot` distance is `1 - a·b`. */
+interface ScoredRow {
+  video_id: string;
+  time: number;
+  _distance: number;
+}
+
+function toHit(row: ScoredRow): Hit {
+  return { videoId: row.video_id, time: row.time, score: 1 - row._distance };
+}
+
+async function vectorDim(table: Table): Promise<number> {
+  const type = (await table.schema()).fields.find((field) => field.name === 'vector')?.type;
+  if (!DataType.isFixedSizeList(type)) throw new Error(`frames table has no fixed-size vector column: ${String(type)}`);
+  return type.listSize;
+}
+
+/** The frames of every video in one LanceDB table (the local-mode stand-in for OpenSearch). */
+export class LanceFrameIndex implements FrameIndex {
+  /** Opened on first use: the table exists only once frames were written, since its vector width comes from them. */
+  private table: Table | undefined;
+
+  constructor(
+    private readonly db: Connection,
+    private readonly catalog: Catalog,
+  ) {}
+
+  /**
+   * All new rows go in with a fresh run id, and the video's rows of any other run are deleted, in ONE merge-insert,
+   * i.e. one Lance commit: a search sees the old complete set or the new one, never a part and never both. A
+   * retried call simply replaces again. Zero frames just removes the video's frames.
+   */
+  async replaceFrames(video: VideoRecord, frames: FrameVector[]): Promise<void> {
+    if (frames.length === 0) return this.removeVideo(video.id);
+    const odd = frames.find((frame) => frame.vector.length !== video.dim);
+    if (odd) {
+      throw new IndexMismatchError(
+        `frame at ${odd.time}s of video ${video.id} has ${odd.vector.length} dimensions, but ${video.model} gives ${video.dim}`,
+      );
+    }
+    await assertIndexAccepts(this, video);
+    const table = await this.writableTable(video.dim);
+    const runId = randomUUID();
+    const rows = frames.map((frame) => ({
+      video_id: video.id,
+      run_id: runId,
+      time: frame.time,
+      vector: frame.vector,
+      model: video.model,
+      category: video.category ?? null,
+      tags: video.tags,
+    }));
+    await table
+      .mergeInsert('run_id')
+      .whenNotMatchedInsertAll()
+      .whenNotMatchedBySourceDelete({ where: videoClause(video.id) })
+      .execute(rows);
+    await maintainVectorIndex(table);
+  }
+
+  async search({ vector, k, filters }: FrameSearch): Promise<Hit[]> {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer from 1 to ${MAX_K}, got ${k}`);
+    const table = await this.existingTable();
+    if (!table || !(await this.accepts(table, vector))) return [];
+    const clauses = await frameFilterClauses(filters, this.catalog);
+    if (!clauses) return [];
+    // `_distance` is selected explicitly: leaving it out makes Lance print a deprecation warning on every search.
+    let query = table.vectorSearch(vector).distanceType('dot').select(['video_id', 'time', '_distance']).limit(k);
+    // `where` on a vector query is a prefilter (Lance's default): the k nearest among the matching frames.
+    if (clauses.length > 0) query = query.where(clauses.join(' AND '));
+    const rows: ScoredRow[] = await (await tuneVectorQuery(table, query)).toArray();
+    return rows.map(toHit);
+  }
+
+  async scoreVideo(vector: Float32Array, videoId: string): Promise<Hit[]> {
+    const table = await this.existingTable();
+    if (!table || !(await this.accepts(table, vector))) return [];
+    // A plain scan (one snapshot, no limit to guess) scored here; a vector query would need the frame count first.
+    const rows: { time: number; vector: { toArray(): Float32Array } }[] = await table
+      .query()
+      .where(videoClause(videoId))
+      .select(['time', 'vector'])
+      .toArray();
+    return rows
+      .map((row) => ({ videoId, time: row.time, score: dot(vector, row.vector.toArray()) }))
+      .sort((a, b) => a.time - b.time);
+  }
+
+  /** Frames only: the catalog entry is the caller's to remove (`Catalog.remove`). */
+  async removeVideo(videoId: string): Promise<void> {
+    await (await this.existingTable())?.delete(videoClause(videoId));
+  }
+
+  async embedding(): Promise<{ model: string; dim: number } | undefined> {
+    const table = await this.existingTable();
+    if (!table) return undefined;
+    const rows: { model: string }[] = await table.query().select(['model']).limit(1).toArray();
+    return rows.length > 0 ? { model: rows[0].model, dim: await vectorDim(table) } : undefined;
+  }
+
+  async countFrames(videoId: string): Promise<number> {
+    return (await (await this.existingTable())?.countRows(videoClause(videoId))) ?? 0;
+  }
+
+  close(): void {
+    this.table?.close();
+  }
+
+  /**
+   * Whether a query vector fits the stored vectors. An empty index (never written, or every video removed) has no
+   * model yet and matches nothing, so any query just finds nothing; otherwise another width is another model.
+   */
+  private async accepts(table: Table, vector: Float32Array): Promise<boolean> {
+    if (vector.length === (await vectorDim(table))) return true;
+    const stored = await this.embedding();
+    if (!stored) return false;
+    throw new IndexMismatchError(
+      `this index holds ${stored.model} (${stored.dim}-d) embeddings, not ${vector.length}-d vectors: ` +
+        'search with the model the index was built with, or another --data directory',
+    );
+  }
+
+  private async existingTable(): Promise<Table | undefined> {
+    // Re-checked while missing: another store open on the same directory may have created it since.
+    if (!this.table && (await tableExists(this.db, TABLE))) this.table = await this.db.openTable(TABLE);
+    return this.table;
+  }
+
+  /** The table, created for `dim` if missing, or recreated at `dim` if it is empty and was made for another width. */
+  private async writableTable(dim: number): Promise<Table> {
+    const table =
+      (await this.existingTable()) ??
+      (await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'create', existOk: true }));
+    this.table = table;
+    if ((await vectorDim(table)) === dim) return table;
+    // assertIndexAccepts let this through, so the table was empty; re-checked because another store may write too.
+    if ((await table.countRows()) > 0) throw new IndexMismatchError('frames of another width were written meanwhile; try again');
+    table.close();
+    this.table = await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'overwrite' });
+    return this.table;
+  }
+}
+
+async function tableExists(db: Connection, name: string): Promise<boolean> {
+  let pageToken: string | undefined;
+  do {
+    const page = await db.listTables({ pageToken });
+    if (page.tables.includes(name)) return true;
+    pageToken = page.pageToken;
+  } while (pageToken);
+  return false;
+}

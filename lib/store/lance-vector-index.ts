@@ -1,0 +1,54 @@
+import { Index, type Table, type VectorQuery } from '@lancedb/lancedb';
+
+/**
+ * When and how the frames table gets its ANN index. Below `ANN_MIN_ROWS` every search is an exact brute-force scan
+ * (tens of milliseconds). Above it an IVF_FLAT index keeps searches fast: it partitions the vectors but stores them
+ * unquantised, so the scores it returns are exact inner products and only recall depends on how many partitions are
+ * probed. Rows written after a build are still searched, exhaustively, until the next build.
+ */
+export const ANN_MIN_ROWS = 50_000;
+
+const VECTOR_INDEX = 'vector_idx';
+
+/** Rebuild once this share of the live rows is outside the index (a re-indexed video's new rows count too). */
+const REBUILD_UNINDEXED_SHARE = 0.25;
+
+/** The usual IVF sizing; a formula, so search can estimate the partition count instead of storing it. */
+function partitionsFor(rows: number): number {
+  return Math.max(1, Math.round(Math.sqrt(rows)));
+}
+
+/**
+ * Builds the vector index and a btree on `video_id` (it speeds up the `video_id` filters, deletes and merges) once
+ * the table is large enough, and rebuilds both (re-partitioned for the new size) when a quarter of the rows were
+ * written after the last build; otherwise does nothing, so only one write per such growth step pays for a build.
+ */
+export async function maintainVectorIndex(table: Table): Promise<void> {
+  const rows = await table.countRows();
+  if (rows < ANN_MIN_ROWS) return;
+  const stats = await table.indexStats(VECTOR_INDEX);
+  if (stats && stats.numUnindexedRows < REBUILD_UNINDEXED_SHARE * (stats.numIndexedRows + stats.numUnindexedRows)) return;
+  const config = Index.ivfFlat({ distanceType: 'dot', numPartitions: partitionsFor(rows) });
+  await table.createIndex('vector', { config, replace: true });
+  await table.createIndex('video_id', { config: Index.btree(), replace: true });
+}
+
+/**
+ * Lance clamps a probe ceiling to the partitions an index has, so one bound above any local table's partition count
+ * (sqrt of 10^12 rows) means "all of them" without having to know the count at query time.
+ */
+const ALL_PARTITIONS = 1_000_000;
+
+/**
+ * Probes a tenth of the partitions (at least 20): recall@20 measured at 1.0 on 60 000 clustered 128-d unit vectors.
+ * The ceiling is every partition: with Lance's default ceiling, a narrow filter whose frames lie far from the query
+ * returned only the frames in the probed partitions (252 of 900 in a check), not the `k` nearest matching frames.
+ */
+export async function tuneVectorQuery(table: Table, query: VectorQuery): Promise<VectorQuery> {
+  const stats = await table.indexStats(VECTOR_INDEX);
+  if (!stats) return query;
+  // Indexed rows shrink as rows are deleted, so this may undercount the partitions a little: only the floor uses it.
+  const probes = Math.max(20, Math.ceil(partitionsFor(stats.numIndexedRows) / 10));
+  // `nprobes` sets floor and ceiling together; raising the ceiling afterwards keeps floor <= ceiling at every step.
+  return query.nprobes(probes).maximumNprobes(ALL_PARTITIONS);
+}

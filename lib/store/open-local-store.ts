@@ -1,0 +1,38 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { connect } from '@lancedb/lancedb';
+import type { Catalog } from './catalog';
+import type { FrameIndex } from './frame-index';
+import { LanceCatalog } from './lance-catalog';
+import { LanceFrameIndex } from './lance-frame-index';
+
+export interface LocalStore {
+  catalog: Catalog;
+  frames: FrameIndex;
+  /** Releases the LanceDB handles; everything written is already on disk. */
+  close(): void;
+}
+
+/**
+ * The local-mode store: a LanceDB database in `dataDir` (created if missing) with a `videos` table (the catalog) and
+ * a `frames` table (the vectors). Several stores may be open on one directory in one process (the CLI and the
+ * server, say): each read checks for the latest committed version, so a store sees what another one wrote, and
+ * every write is a single atomic Lance commit.
+ */
+export async function openLocalStore(dataDir: string): Promise<LocalStore> {
+  const dir = path.resolve(dataDir);
+  await mkdir(dir, { recursive: true });
+  // 0 = strong consistency: without it a store keeps reading the version it first saw and misses others' writes.
+  const db = await connect(dir, { readConsistencyInterval: 0 });
+  const catalog = await LanceCatalog.open(db);
+  const frames = new LanceFrameIndex(db, catalog);
+  return {
+    catalog,
+    frames,
+    close() {
+      frames.close();
+      catalog.close();
+      db.close();
+    },
+  };
+}

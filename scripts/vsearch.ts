@@ -1,0 +1,50 @@
+import { indexCommand, INDEX_USAGE } from '../lib/cli/index-command';
+import { searchCommand, SEARCH_USAGE } from '../lib/cli/search-command';
+import { videosCommand } from '../lib/cli/videos-command';
+import { removeCommand } from '../lib/cli/remove-command';
+import { demoCommand } from '../lib/cli/demo-command';
+import { UsageError } from '../lib/cli/usage-error';
+
+const USAGE = `vsearch — search the moments of your videos by text or image
+
+  ${INDEX_USAGE}
+  ${SEARCH_USAGE}
+  vsearch videos [--data DIR] [--json]
+  vsearch remove <id> [--data DIR]
+  vsearch demo [--model ID|DIR] [--data DIR]
+
+Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32.`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  index: indexCommand,
+  search: searchCommand,
+  videos: videosCommand,
+  remove: removeCommand,
+  demo: demoCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  return command(args);
+}
+
+// Errors reach the user as one line: what was wrong, never a stack trace.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`vsearch: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);
