@@ -174,11 +174,12 @@ export class LanceFrameIndex implements FrameIndex {
 }
 
 async function tableExists(db: Connection, name: string): Promise<boolean> {
-  let pageToken: string | undefined;
-  do {
-    const page = await db.listTables({ pageToken });
-    if (page.tables.includes(name)) return true;
-    pageToken = page.pageToken;
-  } while (pageToken);
-  return false;
+  const PAGE = 100;
+  let startAfter: string | undefined;
+  for (;;) {
+    const names = await db.tableNames({ startAfter, limit: PAGE });
+    if (names.includes(name)) return true;
+    if (names.length < PAGE) return false;
+    startAfter = names[names.length - 1];
+  }
 }
