@@ -1,19 +1,13 @@
-import type { Clip, SearchFilters } from './core/types';
+import type { Clip, SearchFilters, VideoRecord } from './core/types';
 import { clusterHits, DEFAULT_TIME_OFFSET } from './core/clustering';
-import { DEFAULT_IMAGE_WEIGHT, fuseQuery } from './core/query';
-import type { Embedder } from './embedder/embedder';
-import { readImage } from './embedder/image-file';
+import type { Query, QueryEncoder } from './query-encoder';
 import type { Catalog } from './store/catalog';
 import type { FrameIndex } from './store/frame-index';
 import { assertIndexAccepts } from './store/model-guard';
 
-export const SEARCH_DEFAULTS = { k: 100, size: 20, timeOffset: DEFAULT_TIME_OFFSET, imageWeight: DEFAULT_IMAGE_WEIGHT } as const;
+export const SEARCH_DEFAULTS = { k: 100, size: 20, timeOffset: DEFAULT_TIME_OFFSET } as const;
 
-export interface SearchRequest {
-  text?: string;
-  /** Encoded JPEG, PNG or WebP bytes. */
-  image?: Uint8Array;
-  imageWeight?: number;
+export interface SearchRequest extends Query {
   filters?: SearchFilters;
   /** Frames fetched by k-NN before clustering. */
   k?: number;
@@ -25,23 +19,25 @@ export interface SearchRequest {
   relevanceMargin?: number | 'auto';
 }
 
+/** A clip with the catalog entry of its video. */
 export interface ClipResult extends Clip {
-  title: string;
-  category?: string;
-  tags: string[];
+  video: VideoRecord;
 }
 
 export interface SearchDeps {
-  embedder: Embedder;
+  encoder: QueryEncoder;
   catalog: Catalog;
   frames: FrameIndex;
 }
 
-/** Embeds the query, runs one filtered k-NN search and turns the hits into ranked clips. */
+/**
+ * Embeds the query, runs one filtered k-NN search and turns the hits into ranked clips. Clips of a video the catalog
+ * no longer knows (removed while its frames are still being deleted) are left out.
+ */
 export async function searchClips(request: SearchRequest, deps: SearchDeps): Promise<ClipResult[]> {
-  const { embedder, catalog, frames } = deps;
-  const vector = await embedQuery(request, embedder);
-  await assertIndexAccepts(frames, embedder);
+  const { encoder, catalog, frames } = deps;
+  await assertIndexAccepts(frames, encoder);
+  const vector = await encoder.encode(request);
   const hits = await frames.search({ vector, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters });
   const clips = clusterHits(hits, {
     timeOffset: request.timeOffset ?? SEARCH_DEFAULTS.timeOffset,
@@ -50,19 +46,10 @@ export async function searchClips(request: SearchRequest, deps: SearchDeps): Pro
     size: request.size ?? SEARCH_DEFAULTS.size,
   });
 
-  const videos = new Map((await catalog.list()).map((video) => [video.id, video]));
-  return clips.map((clip) => {
+  const ids = [...new Set(clips.map((clip) => clip.videoId))];
+  const videos = new Map((await Promise.all(ids.map((id) => catalog.get(id)))).flatMap((v) => (v ? [[v.id, v]] : [])));
+  return clips.flatMap((clip) => {
     const video = videos.get(clip.videoId);
-    return { ...clip, title: video?.title ?? clip.videoId, category: video?.category, tags: video?.tags ?? [] };
+    return video ? [{ ...clip, video }] : [];
   });
-}
-
-/** The query's vector: text, image, or their weighted fusion. */
-export async function embedQuery(
-  request: Pick<SearchRequest, 'text' | 'image' | 'imageWeight'>,
-  embedder: Embedder,
-): Promise<Float32Array> {
-  const [text] = request.text ? await embedder.embedTexts([request.text]) : [];
-  const [image] = request.image ? await embedder.embedImages([await readImage(request.image)]) : [];
-  return fuseQuery({ text, image, imageWeight: request.imageWeight ?? SEARCH_DEFAULTS.imageWeight });
 }

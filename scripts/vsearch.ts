@@ -3,6 +3,7 @@ import { searchCommand, SEARCH_USAGE } from '../lib/cli/search-command';
 import { videosCommand } from '../lib/cli/videos-command';
 import { removeCommand } from '../lib/cli/remove-command';
 import { demoCommand } from '../lib/cli/demo-command';
+import { serveCommand } from '../lib/cli/serve-command';
 import { UsageError } from '../lib/cli/usage-error';
 
 const USAGE = `vsearch — search the moments of your videos by text or image
@@ -12,6 +13,7 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   vsearch videos [--data DIR] [--json]
   vsearch remove <id> [--data DIR]
   vsearch demo [--model ID|DIR] [--data DIR]
+  vsearch serve [--port N] [--host H] [--data DIR] [--model ID|DIR]
 
 Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32.`;
 
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   videos: videosCommand,
   remove: removeCommand,
   demo: demoCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@ import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { indexFiles } from './index-command';
 import { printClips } from './search-command';
+import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 
 const TEXT_QUERIES = ['a red screen', 'green grass', 'a blue sky'];
 const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
@@ -27,7 +28,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const samples = await makeSampleVideos(samplesDir);
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
-  const deps = { embedder, catalog: store.catalog, frames: store.frames };
+  const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames };
   try {
     let failed = false;
     for (const sample of samples) {

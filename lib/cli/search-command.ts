@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { clock } from './format';
+import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 
 export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
   [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
@@ -44,7 +45,7 @@ export async function searchCommand(args: string[]): Promise<number> {
 
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
-  const clips = await searchClips(request, { embedder, catalog: store.catalog, frames: store.frames });
+  const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames });
   store.close();
 
   if (values.json) console.log(JSON.stringify({ clips: clips.map(jsonClip) }));
@@ -61,8 +62,8 @@ async function readImageFile(file: string): Promise<Uint8Array> {
 }
 
 function jsonClip(clip: ClipResult) {
-  const { videoId, title, start, end, bestTime, score, hits } = clip;
-  return { videoId, title, start, end, bestTime, score, hits };
+  const { videoId, video, start, end, bestTime, score, hits } = clip;
+  return { videoId, title: video.title, start, end, bestTime, score, hits };
 }
 
 export function printClips(clips: ClipResult[]): void {
@@ -72,7 +73,7 @@ export function printClips(clips: ClipResult[]): void {
   }
   clips.forEach((clip, i) => {
     console.log(
-      `${String(i + 1).padStart(2)}. ${clip.title} [${clip.videoId}]  ${clock(clip.start)}–${clock(clip.end)}  ` +
+      `${String(i + 1).padStart(2)}. ${clip.video.title} [${clip.videoId}]  ${clock(clip.start)}–${clock(clip.end)}  ` +
         `score ${clip.score.toFixed(3)}  best frame ${clock(clip.bestTime)}  (${clip.hits} frames)`,
     );
   });

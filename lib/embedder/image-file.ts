@@ -3,13 +3,18 @@ import type { RgbImage } from '../core/types';
 
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
+/** The bytes given as a query image are not a JPEG, PNG or WebP image. */
+export class NotAnImageError extends Error {
+  override readonly name = 'NotAnImageError';
+}
+
 /** Decodes a JPEG, PNG or WebP query image to packed RGB, upright (EXIF orientation applied), alpha dropped. */
 export async function readImage(bytes: Uint8Array): Promise<RgbImage> {
   const format = await sharp(bytes)
     .metadata()
     .then((m) => m.format, () => undefined);
   if (!format || !FORMATS.has(format)) {
-    throw new Error(`Not an image: expected JPEG, PNG or WebP bytes${format ? `, got ${format}` : ''}.`);
+    throw new NotAnImageError(`Not an image: expected JPEG, PNG or WebP bytes${format ? `, got ${format}` : ''}.`);
   }
   const { data, info } = await sharp(bytes)
     .autoOrient()

@@ -1,0 +1,19 @@
+import { IndexMismatchError, IndexNotReadyError } from '../store/errors';
+import { NotAnImageError } from '../embedder/image-file';
+import { EncoderUnavailableError } from '../query-encoder';
+import { ApiError } from './api-error';
+
+/**
+ * Maps what the library throws to what a caller is told. Anything unknown becomes a plain 500 "internal error":
+ * the details go to the log, never to the caller.
+ */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof NotAnImageError) return new ApiError(400, 'invalid_image', error.message, 'image');
+  if (error instanceof IndexMismatchError) return new ApiError(409, 'model_mismatch', error.message);
+  if (error instanceof IndexNotReadyError) return new ApiError(503, 'index_not_ready', 'index not ready: no video has been indexed yet', undefined, 30);
+  if (error instanceof EncoderUnavailableError) {
+    return new ApiError(503, 'encoder_unavailable', `query embedding is unavailable right now (${error.message}); retry shortly`, undefined, error.retryAfterSec);
+  }
+  return new ApiError(500, 'internal', 'internal error');
+}

@@ -1,0 +1,46 @@
+import { searchClips, type ClipResult, type SearchDeps } from '../search';
+import { clipFragment, type MediaLinks } from './media-links';
+import { parseSearchInput } from './search-input';
+
+export interface ApiDeps extends SearchDeps {
+  media: MediaLinks;
+}
+
+/** A clip as the API answers it: where it is, how well it matches, and a link that plays just that moment. */
+export interface ClipView {
+  videoId: string;
+  title: string;
+  category?: string;
+  tags: string[];
+  start: number;
+  end: number;
+  bestTime: number;
+  score: number;
+  hits: number;
+  playbackUrl: string;
+  thumbnailUrl?: string;
+}
+
+/** `POST /search`: validates the body, searches, and links every clip to a playable moment. */
+export async function searchApi(body: unknown, deps: ApiDeps): Promise<{ clips: ClipView[] }> {
+  const clips = await searchClips(parseSearchInput(body), deps);
+  return { clips: await Promise.all(clips.map((clip) => clipView(clip, deps.media))) };
+}
+
+async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> {
+  const { video, videoId, start, end, bestTime, score, hits } = clip;
+  const thumbnailUrl = await media.thumbnailUrl?.(video, bestTime);
+  return {
+    videoId,
+    title: video.title,
+    ...(video.category ? { category: video.category } : {}),
+    tags: video.tags,
+    start,
+    end,
+    bestTime,
+    score,
+    hits,
+    playbackUrl: (await media.videoUrl(video)) + clipFragment(start, end),
+    ...(thumbnailUrl ? { thumbnailUrl } : {}),
+  };
+}

@@ -1,0 +1,28 @@
+/** What a user searches with: text, an image (encoded JPEG/PNG/WebP bytes), or both. */
+export interface Query {
+  text?: string;
+  image?: Uint8Array;
+  /** Weight of the image in a text + image query, 0..1. */
+  imageWeight?: number;
+}
+
+/**
+ * Turns a query into one unit vector in the index's embedding space.
+ * Local mode and the container run the model in process; the search Lambda asks the SageMaker real-time endpoint.
+ */
+export interface QueryEncoder {
+  readonly model: string;
+  readonly dim: number;
+  encode(query: Query): Promise<Float32Array>;
+}
+
+/** The encoder cannot answer now (endpoint throttled, scaling, or down); the same query may succeed later. */
+export class EncoderUnavailableError extends Error {
+  override readonly name = 'EncoderUnavailableError';
+  constructor(
+    message: string,
+    readonly retryAfterSec = 5,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { makeFixtureModel } from '../../scripts/make-fixture-model';
+import { makeColourVideo } from '../../lib/sample-videos';
+import { vsearch } from '../helpers/cli';
+import { startServe, type ServeProcess } from '../helpers/serve';
+import { BAD_SEARCH_REQUESTS } from '../helpers/bad-search-requests';
+
+jest.setTimeout(120_000);
+
+let work: string;
+let server: ServeProcess;
+let trafficFile: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'vsearch-serve-'));
+  const model = path.join(work, 'model');
+  const data = path.join(work, 'data');
+  await makeFixtureModel(model, 'clip');
+  trafficFile = path.join(work, 'traffic.mp4');
+  await makeColourVideo(trafficFile, [
+    { colour: 'red', durationSec: 5 },
+    { colour: 'yellow', durationSec: 5 },
+    { colour: 'green', durationSec: 5 },
+  ]);
+  const sky = path.join(work, 'sky.mp4');
+  await makeColourVideo(sky, [
+    { colour: 'blue', durationSec: 6 },
+    { colour: 'white', durationSec: 4 },
+  ]);
+  for (const [file, category] of [[trafficFile, 'street'], [sky, 'nature']]) {
+    const indexed = await vsearch(['index', file, '--category', category, '--data', data, '--model', model]);
+    expect(indexed.stderr).toBe('');
+  }
+  server = await startServe(['--data', data, '--model', model]);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+interface ClipJson {
+  videoId: string;
+  start: number;
+  end: number;
+  playbackUrl: string;
+}
+interface ErrorJson {
+  error: { code: string; message: string; field?: string };
+}
+const json = async <T>(response: Response) => (await response.json()) as T;
+
+const post = (route: string, body: string) =>
+  fetch(server.url + route, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+test('POST /search answers ranked clips with playable links', async () => {
+  const response = await post('/search', JSON.stringify({ text: 'a red screen', size: 5 }));
+  expect(response.status).toBe(200);
+  const { clips } = await json<{ clips: ClipJson[] }>(response);
+  expect(clips[0]).toMatchObject({ videoId: 'traffic', title: 'traffic', category: 'street', tags: [] });
+  expect(Math.abs(clips[0].start - 0)).toBeLessThanOrEqual(1);
+  expect(Math.abs(clips[0].end - 5)).toBeLessThanOrEqual(1);
+  expect(clips[0].playbackUrl).toBe(`/media/traffic#t=${clips[0].start},${clips[0].end}`);
+  expect(Object.keys(clips[0]).sort()).toEqual(
+    ['videoId', 'title', 'category', 'tags', 'start', 'end', 'bestTime', 'score', 'hits', 'playbackUrl'].sort(),
+  );
+});
+
+test('an image query and filters work over HTTP', async () => {
+  const image = (await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0000ff' } }).png().toBuffer()).toString('base64');
+  const byImage = await json<{ clips: ClipJson[] }>(await post('/search', JSON.stringify({ image })));
+  expect(byImage.clips[0].videoId).toBe('sky');
+
+  const filtered = await json<{ clips: ClipJson[] }>(await post('/search', JSON.stringify({ text: 'blue', categories: ['street'] })));
+  expect(filtered.clips.length).toBeGreaterThan(0);
+  expect(filtered.clips.every((clip) => clip.videoId === 'traffic')).toBe(true);
+});
+
+test('GET /videos and /videos/{id} list the catalog; an unknown id is a 404', async () => {
+  const list = await json<{ videos: { id: string }[] }>(await fetch(`${server.url}/videos`));
+  expect(list.videos.map((v) => v.id).sort()).toEqual(['sky', 'traffic']);
+  expect(list.videos[0]).not.toHaveProperty('source');
+  const one = await fetch(`${server.url}/videos/traffic`);
+  expect(await one.json()).toMatchObject({ id: 'traffic', status: 'READY', frames: 15 });
+  const missing = await fetch(`${server.url}/videos/nope`);
+  expect(missing.status).toBe(404);
+  expect(await missing.json()).toEqual({ error: { code: 'video_not_found', message: 'no video with id "nope"', field: 'id' } });
+});
+
+test.each(BAD_SEARCH_REQUESTS)('bad request: $name → $status $code', async (bad) => {
+  const response = await post('/search', bad.body);
+  expect(response.status).toBe(bad.status);
+  const body = await json<ErrorJson>(response);
+  expect(body.error.code).toBe(bad.code);
+  expect(body.error.message).toMatch(bad.message);
+  if (bad.field) expect(body.error.field).toBe(bad.field);
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
+});
+
+test('unknown routes and methods get JSON errors', async () => {
+  expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+  const wrongMethod = await fetch(`${server.url}/search`);
+  expect(wrongMethod.status).toBe(405);
+  expect((await json<ErrorJson>(wrongMethod)).error.code).toBe('method_not_allowed');
+});
+
+test('a body over the limit is refused with 413', async () => {
+  const response = await post('/search', 'x'.repeat(9 * 1024 * 1024));
+  expect(response.status).toBe(413);
+  expect((await json<ErrorJson>(response)).error.code).toBe('payload_too_large');
+});
+
+test('/media/{id} plays the video with HTTP range support', async () => {
+  const { size } = await stat(trafficFile);
+  const whole = await fetch(`${server.url}/media/traffic`);
+  expect(whole.status).toBe(200);
+  expect(whole.headers.get('accept-ranges')).toBe('bytes');
+  expect((await whole.arrayBuffer()).byteLength).toBe(size);
+
+  const part = await fetch(`${server.url}/media/traffic`, { headers: { range: 'bytes=100-199' } });
+  expect(part.status).toBe(206);
+  expect(part.headers.get('content-range')).toBe(`bytes 100-199/${size}`);
+  expect((await part.arrayBuffer()).byteLength).toBe(100);
+
+  const beyond = await fetch(`${server.url}/media/traffic`, { headers: { range: `bytes=${size + 10}-` } });
+  expect(beyond.status).toBe(416);
+  expect((await fetch(`${server.url}/media/nope`)).status).toBe(404);
+});

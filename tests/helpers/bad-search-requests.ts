@@ -1,0 +1,38 @@
+/**
+ * Search requests a caller can get wrong, each with the status, error code and field the API must answer.
+ * Shared by the tests of `vsearch serve` and of the search Lambda (REST and GraphQL), which use one router.
+ */
+export interface BadRequestCase {
+  name: string;
+  body: string;
+  status: number;
+  code: string;
+  field?: string;
+  message: RegExp;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export const BAD_SEARCH_REQUESTS: BadRequestCase[] = [
+  { name: 'body is not JSON', body: '{"text": "red"', status: 400, code: 'invalid_json', message: /not valid JSON/ },
+  { name: 'body is an array', body: json(['red']), status: 400, code: 'invalid_request', message: /JSON object/ },
+  { name: 'body is a string', body: json('red'), status: 400, code: 'invalid_request', message: /JSON object/ },
+  { name: 'neither text nor image', body: json({ k: 10 }), status: 400, code: 'invalid_request', field: 'text', message: /text, image, or both/ },
+  { name: 'empty text', body: json({ text: '   ' }), status: 400, code: 'invalid_request', field: 'text', message: /empty/ },
+  { name: 'text not a string', body: json({ text: 42 }), status: 400, code: 'invalid_request', field: 'text', message: /string/ },
+  { name: 'text too long', body: json({ text: 'red '.repeat(300) }), status: 400, code: 'invalid_request', field: 'text', message: /longer than 1000/ },
+  { name: 'unknown field', body: json({ text: 'red', colour: 'blue' }), status: 400, code: 'invalid_request', field: 'colour', message: /unknown field "colour"/ },
+  { name: 'image not base64', body: json({ image: 'not base64!!' }), status: 400, code: 'invalid_request', field: 'image', message: /base64/ },
+  { name: 'image base64 but not an image', body: json({ image: Buffer.from('hello world, not a picture').toString('base64') }), status: 400, code: 'invalid_image', field: 'image', message: /Not an image/ },
+  { name: 'image over 5 MB', body: json({ image: Buffer.alloc(5 * 1024 * 1024 + 3).toString('base64') }), status: 400, code: 'invalid_request', field: 'image', message: /larger than 5 MB/ },
+  { name: 'imageWeight above 1', body: json({ text: 'red', imageWeight: 1.5 }), status: 400, code: 'invalid_request', field: 'imageWeight', message: /imageWeight/ },
+  { name: 'k zero', body: json({ text: 'red', k: 0 }), status: 400, code: 'invalid_request', field: 'k', message: /k/ },
+  { name: 'k above 1000', body: json({ text: 'red', k: 1001 }), status: 400, code: 'invalid_request', field: 'k', message: /k/ },
+  { name: 'k not an integer', body: json({ text: 'red', k: 2.5 }), status: 400, code: 'invalid_request', field: 'k', message: /k/ },
+  { name: 'size above 100', body: json({ text: 'red', size: 101 }), status: 400, code: 'invalid_request', field: 'size', message: /size/ },
+  { name: 'negative timeOffset', body: json({ text: 'red', timeOffset: -1 }), status: 400, code: 'invalid_request', field: 'timeOffset', message: /timeOffset/ },
+  { name: 'minScore out of range', body: json({ text: 'red', minScore: 2 }), status: 400, code: 'invalid_request', field: 'minScore', message: /minScore/ },
+  { name: 'videoIds not a list', body: json({ text: 'red', videoIds: 'traffic' }), status: 400, code: 'invalid_request', field: 'videoIds', message: /list of video ids/ },
+  { name: 'empty tag', body: json({ text: 'red', tags: [''] }), status: 400, code: 'invalid_request', field: 'tags.0', message: /tag must not be empty/ },
+  { name: 'keywords not a string', body: json({ text: 'red', keywords: ['a'] }), status: 400, code: 'invalid_request', field: 'keywords', message: /string/ },
+];
