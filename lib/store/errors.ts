@@ -2,3 +2,16 @@
 export class IndexMismatchError extends Error {
   override readonly name = 'IndexMismatchError';
 }
+
+/** The frame index does not exist (yet): the deployment has not created it, or it was deleted. */
+export class IndexNotReadyError extends Error {
+  override readonly name = 'IndexNotReadyError';
+}
+
+/**
+ * A write to the frame index did not complete: still throttled after every retry, refused, or not searchable in time.
+ * Retrying the whole `replaceFrames` is safe: it writes a fresh run and deletes the incomplete one.
+ */
+export class IndexWriteError extends Error {
+  override readonly name = 'IndexWriteError';
+}
