@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { FrameVector, SamplingPlan, VideoRecord } from './core/types';
+import type { SamplingPlan, VideoRecord } from './core/types';
 import { effectiveFps, validateSamplingPlan } from './core/sampling';
 import { smoothFrames, type SmoothingOptions } from './core/smoothing';
 import type { Embedder } from './embedder/embedder';
@@ -7,8 +7,8 @@ import type { Catalog } from './store/catalog';
 import type { FrameIndex } from './store/frame-index';
 import { assertIndexAccepts } from './store/model-guard';
 import { probeVideo } from './decoder/probe';
-import { decodeFrames } from './decoder/frames';
-import { batches } from './async/batches';
+import { embedVideo } from './embed-video';
+import type { LocalRawEmbeddings } from './store/local-raw-embeddings';
 import { disambiguatedVideoId, videoIdFor } from './video-id';
 
 export interface VideoInput {
@@ -36,10 +36,12 @@ export interface IndexDeps {
   embedder: Embedder;
   catalog: Catalog;
   frames: FrameIndex;
+  /** Where the raw embeddings are kept (to re-smooth without re-embedding, and for the raw score chart). */
+  raw: LocalRawEmbeddings;
 }
 
 /**
- * Indexes one video file: probe → decode at the sampling plan → embed in batches (decoding runs ahead) → smooth →
+ * Indexes one video file: probe → decode at the sampling plan and embed in batches (embedVideo) → smooth →
  * replace the video's frames in one step → READY. Re-indexing the same file replaces its frames.
  * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
  * with the reason and leaves its previous frames (if any) untouched.
@@ -80,26 +82,20 @@ export async function indexVideo(
   try {
     const started = performance.now();
     const framesExpected = Math.max(1, Math.ceil(info.durationSec * fps));
-    const embedded: FrameVector[] = [];
-    const decoded = decodeFrames(input.path, {
-      plan: options.sampling,
-      width: embedder.imageSize.width,
-      height: embedder.imageSize.height,
-      fit: embedder.imageFit,
+    const embedded = await embedVideo(input.path, embedder, {
+      sampling: options.sampling,
       info,
+      onFrames: (framesDone) =>
+        onProgress?.({
+          videoId: id,
+          title: video.title,
+          framesDone,
+          framesExpected: Math.max(framesExpected, framesDone),
+          elapsedSec: (performance.now() - started) / 1000,
+        }),
     });
-    for await (const batch of batches(decoded, embedder.batchSize)) {
-      const vectors = await embedder.embedImages(batch);
-      batch.forEach((frame, i) => embedded.push({ time: frame.time, vector: vectors[i] }));
-      onProgress?.({
-        videoId: id,
-        title: video.title,
-        framesDone: embedded.length,
-        framesExpected: Math.max(framesExpected, embedded.length),
-        elapsedSec: (performance.now() - started) / 1000,
-      });
-    }
     if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
+    await deps.raw.save({ videoId: id, model: embedder.model, dim: embedder.dim, fps, durationSec: info.durationSec }, embedded);
 
     const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
     video = { ...video, frames: stored.length, status: 'READY', updatedAt: new Date().toISOString() };

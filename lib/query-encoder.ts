@@ -1,3 +1,6 @@
+/** Largest query image, once base64-decoded: the same limit on every surface (REST, GraphQL, local, the container). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
 /** What a user searches with: text, an image (encoded JPEG/PNG/WebP bytes), or both. */
 export interface Query {
   text?: string;
@@ -25,4 +28,9 @@ export class EncoderUnavailableError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The encoder refused the query itself (e.g. the image could not be decoded): the caller must change it. */
+export class QueryRejectedError extends Error {
+  override readonly name = 'QueryRejectedError';
 }

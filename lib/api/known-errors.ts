@@ -1,6 +1,6 @@
 import { IndexMismatchError, IndexNotReadyError } from '../store/errors';
 import { NotAnImageError } from '../embedder/image-file';
-import { EncoderUnavailableError } from '../query-encoder';
+import { EncoderUnavailableError, QueryRejectedError } from '../query-encoder';
 import { ApiError } from './api-error';
 
 /**
@@ -9,7 +9,8 @@ import { ApiError } from './api-error';
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof NotAnImageError) return new ApiError(400, 'invalid_image', error.message, 'image');
+  if (error instanceof NotAnImageError) return new ApiError(400, 'invalid_query', error.message, 'image');
+  if (error instanceof QueryRejectedError) return new ApiError(400, 'invalid_query', error.message);
   if (error instanceof IndexMismatchError) return new ApiError(409, 'model_mismatch', error.message);
   if (error instanceof IndexNotReadyError) return new ApiError(503, 'index_not_ready', 'index not ready: no video has been indexed yet', undefined, 30);
   if (error instanceof EncoderUnavailableError) {

@@ -1,6 +1,7 @@
 import { ApiError, errorBody } from './api-error';
 import { toApiError } from './known-errors';
 import { searchApi, type ApiDeps } from './search-api';
+import { timelineApi } from './timeline-api';
 import { getVideoApi, listVideosApi } from './videos-api';
 
 export interface ApiResponse {
@@ -14,6 +15,7 @@ type Handler = (params: Record<string, string>, body: unknown, deps: ApiDeps) =>
 /** The JSON API, one table for the Lambda behind API Gateway and for `vsearch serve`. */
 const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'POST', path: /^\/search$/, handler: (_, body, deps) => searchApi(body, deps) },
+  { method: 'POST', path: /^\/timeline$/, handler: (_, body, deps) => timelineApi(body, deps) },
   { method: 'GET', path: /^\/videos$/, handler: (_, __, deps) => listVideosApi(deps.catalog) },
   { method: 'GET', path: /^\/videos\/(?<id>[^/]+)$/, handler: ({ id }, _, deps) => getVideoApi(id, deps.catalog) },
 ];

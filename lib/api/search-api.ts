@@ -1,9 +1,12 @@
 import { searchClips, type ClipResult, type SearchDeps } from '../search';
 import { clipFragment, type MediaLinks } from './media-links';
 import { parseSearchInput } from './search-input';
+import type { RawEmbeddings } from '../store/raw-embeddings';
 
 export interface ApiDeps extends SearchDeps {
   media: MediaLinks;
+  /** Raw frame embeddings for the timeline chart, where the deployment keeps them. */
+  rawEmbeddings?: RawEmbeddings;
 }
 
 /** A clip as the API answers it: where it is, how well it matches, and a link that plays just that moment. */

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { SearchRequest } from '../search';
+import { MAX_IMAGE_BYTES } from '../query-encoder';
 import { ApiError } from './api-error';
+import { isJpegPngOrWebp } from './image-bytes';
 
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const LIMITS = { k: 1000, size: 100, text: 1000, timeOffset: 60, filterValues: 100 } as const;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -10,37 +11,52 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const names = (what: string) =>
   z.array(z.string().trim().min(1, `${what} must not be empty`).max(200), `expected a list of ${what}s`).max(LIMITS.filterValues);
 
-/** The search request of REST `POST /search`, GraphQL `search(input)` and `vsearch serve`. Unknown fields are refused. */
-export const searchInputSchema = z
-  .strictObject({
-    text: z.string().trim().min(1, 'text must not be empty').max(LIMITS.text, `text is longer than ${LIMITS.text} characters`).optional(),
-    image: z
-      .string()
-      .transform((s) => s.replace(/^data:image\/[a-z]+;base64,/, '').replace(/\s+/g, ''))
-      .refine((s) => s.length > 0 && s.length % 4 === 0 && BASE64.test(s), 'image must be base64-encoded JPEG, PNG or WebP bytes')
-      .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
-      .refine((bytes) => bytes.length <= MAX_IMAGE_BYTES, `image is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`)
-      .optional(),
-    imageWeight: z.number().min(0).max(1).optional(),
-    videoIds: names('video id').optional(),
-    categories: names('category').optional(),
-    tags: names('tag').optional(),
-    keywords: z.string().trim().min(1, 'keywords must not be empty').max(200).optional(),
-    k: z.number().int().min(1).max(LIMITS.k).optional(),
-    size: z.number().int().min(1).max(LIMITS.size).optional(),
-    timeOffset: z.number().min(0).max(LIMITS.timeOffset).optional(),
-    minScore: z.number().min(-1).max(1).optional(),
-  })
-  .refine((input) => input.text !== undefined || input.image !== undefined, {
+/** What to look for — text, an image (base64 JPEG/PNG/WebP, data URL prefix allowed) or both — as every API takes it. */
+export const queryFields = {
+  text: z.string().trim().min(1, 'text must not be empty').max(LIMITS.text, `text is longer than ${LIMITS.text} characters`).optional(),
+  image: z
+    .string()
+    .transform((s) => s.replace(/^data:image\/[a-z]+;base64,/, '').replace(/\s+/g, ''))
+    .refine((s) => s.length > 0 && s.length % 4 === 0 && BASE64.test(s), 'image must be base64-encoded JPEG, PNG or WebP bytes')
+    .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
+    .refine((bytes) => bytes.length <= MAX_IMAGE_BYTES, `image is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`)
+    .refine(isJpegPngOrWebp, 'image is not a JPEG, PNG or WebP image')
+    .optional(),
+  imageWeight: z.number().min(0).max(1).optional(),
+};
+
+/** The rule every query shares: at least one of text and image (reported on `text`). */
+export function requireTextOrImage<T extends z.ZodType<{ text?: string; image?: Uint8Array }>>(schema: T): T {
+  return schema.refine((query) => query.text !== undefined || query.image !== undefined, {
     message: 'give text, image, or both',
     path: ['text'],
   });
+}
+
+/** Where and how to search: filters, and the k-NN and clustering settings. */
+export const searchSettingsFields = {
+  videoIds: names('video id').optional(),
+  categories: names('category').optional(),
+  tags: names('tag').optional(),
+  keywords: z.string().trim().min(1, 'keywords must not be empty').max(200).optional(),
+  k: z.number().int().min(1).max(LIMITS.k).optional(),
+  size: z.number().int().min(1).max(LIMITS.size).optional(),
+  timeOffset: z.number().min(0).max(LIMITS.timeOffset).optional(),
+  minScore: z.number().min(-1).max(1).optional(),
+};
+
+/** The search request of REST `POST /search`, GraphQL `search(input)` and `vsearch serve`. Unknown fields are refused. */
+export const searchInputSchema = requireTextOrImage(z.strictObject({ ...queryFields, ...searchSettingsFields }));
 
 export type SearchInput = z.input<typeof searchInputSchema>;
 
 /** Validates a decoded JSON body into a search request, or throws a 400 naming the first wrong field. */
 export function parseSearchInput(body: unknown): SearchRequest {
-  const input = parseOrThrow(searchInputSchema, body);
+  return toSearchRequest(parseOrThrow(searchInputSchema, body));
+}
+
+/** Validated search settings (and query) in the shape the search service takes: the filters gathered. */
+export function toSearchRequest<T extends { videoIds?: string[]; categories?: string[]; tags?: string[]; keywords?: string }>(input: T) {
   const { videoIds, categories, tags, keywords, ...rest } = input;
   return { ...rest, filters: { videoIds, categories, tags, keywords } };
 }
@@ -53,7 +69,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, body: unknown): z.o
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const [issue] = result.error.issues;
-  const field = issue.code === 'unrecognized_keys' ? issue.keys.join(',') : issue.path.join('.');
+  const field = (issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys.join(',')] : issue.path).join('.');
   const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
   throw new ApiError(400, 'invalid_request', field && !message.includes(field) ? `${field}: ${message}` : message, field || undefined);
 }

@@ -41,7 +41,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   const report = await indexFiles(
     files,
     { title: values.title, category: values.category, tags: values.tag },
-    { embedder, catalog: store.catalog, frames: store.frames },
+    { embedder, catalog: store.catalog, frames: store.frames, raw: store.raw },
     options,
     !values.json,
   );

@@ -11,6 +11,7 @@ export async function removeCommand(args: string[]): Promise<number> {
   try {
     if (!(await store.catalog.get(id))) throw new UsageError(`no video with id "${id}" (see vsearch videos)`);
     await store.frames.removeVideo(id);
+    await store.raw.remove(id);
     await store.catalog.remove(id);
   } finally {
     store.close();

@@ -1,4 +1,5 @@
-import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
+import path from 'node:path';
+import { COMMON_OPTIONS, dataDirOf, numberOption, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
@@ -14,10 +15,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   const server = await startLocalServer(
-    { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames },
-    { port, host: values.host ?? '127.0.0.1' },
+    { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, rawEmbeddings: store.raw },
+    { thumbnailDir: path.join(dataDirOf(values), 'thumbnails'), port, host: values.host ?? '127.0.0.1' },
   );
-  console.log(`vsearch serving on ${server.url} (POST /search, GET /videos, GET /videos/{id}); Ctrl-C stops`);
+  console.log(`vsearch serving on ${server.url} (search page at /; POST /search, POST /timeline, GET /videos, GET /videos/{id}); Ctrl-C stops`);
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
   });

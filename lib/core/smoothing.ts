@@ -12,7 +12,8 @@ import { normalizeInto } from './vector';
  * Chunks: the ends of the `frames` array are taken as the ends of the video. A frame at least h frames away
  * from both ends of the array sees exactly the neighbours it has in the whole video, so smoothing a chunk
  * decoded with h (or more) extra frames on each inner side and keeping only its inner frames gives
- * bitwise the same vectors as smoothing the whole video. Pass the chunk's keep range as `keep`: only the
+ * bitwise the same vectors as smoothing the whole video (but for the sign of a component that sums to exactly
+ * zero, when h is not a multiple of 5: see accumulatePair). Pass the chunk's keep range as `keep`: only the
  * frames in it are computed and returned, the others serve as context. A chunk edge without margin
  * (keepStart = start, or keepEnd = end) must be a true video edge.
  */
@@ -73,17 +74,24 @@ export function smoothFrames(
 
   // One allocation for all outputs: steadier and faster than thousands of separate small Float32Arrays.
   const y = new Float32Array((to - from) * dim);
-  const acc = new Float64Array(dim);
   const out: FrameVector[] = new Array(to - from);
+  const emit = (i: number, acc: Float64Array, sq: number) => {
+    out[i - from] = { time: frames[i].time, vector: normalizeInto(acc, y.subarray((i - from) * dim, (i - from + 1) * dim), sq) };
+  };
+  const acc = new Float64Array(dim);
+  const next = new Float64Array(dim);
+  const sums = new Float64Array(2);
+  // Frames whose whole window exists, [h, n − h), take the full path, the others the truncated one. Which path depends
+  // only on that, so a kept frame of a chunk with enough margin is computed as in the whole video.
   for (let i = from; i < to; i++) {
-    // Which path depends only on whether the whole window exists, so a kept frame of a chunk with enough
-    // margin takes the same path, with the same operations in the same order, as in the whole video.
-    const sq =
-      i >= h && i + h < n
-        ? accumulateFull(frames, i, weights, acc)
-        : accumulateTruncated(frames, i, weights, acc, Math.min(h, i), Math.min(h, n - 1 - i));
-    const vector = normalizeInto(acc, y.subarray((i - from) * dim, (i - from + 1) * dim), sq);
-    out[i - from] = { time: frames[i].time, vector };
+    if (i < h || i >= n - h) {
+      emit(i, acc, accumulateTruncated(frames, i, weights, acc, Math.min(h, i), Math.min(h, n - 1 - i)));
+      continue;
+    }
+    accumulatePair(frames, i, weights, acc, next, sums);
+    emit(i, acc, sums[0]);
+    // The pair's second frame is kept when it takes the full path too; otherwise it was computed for nothing.
+    if (i + 1 < to && i + 1 < n - h) emit(++i, next, sums[1]);
   }
   return out;
 }
@@ -99,42 +107,65 @@ function keepIndices(frames: readonly FrameVector[], keep: KeepRange | undefined
 }
 
 /**
- * acc = Σ_{|j|≤h} w[|j|]·frames[i + j]; returns |acc|². A pass over acc costs about as much as its arithmetic,
- * so one pass takes the centre and up to five distances (the default kernel's h), the frames at ±j added before
- * weighting; a longer kernel takes further passes of five. A distance past h (filling the last pass) gets
- * weight 0 and the centre frame on both sides: it adds exact zeros. Only the last pass's sum of squares is kept.
+ * Frames i and i + 1 at once: acc = Σ_{|j|≤h} w[|j|]·frames[i + j] and next = the same around i + 1, their squared
+ * norms in sums[0] and sums[1]. Neighbouring frames share all but one operand, so doing two at once halves the loads,
+ * which cost more than the arithmetic. A pass over the accumulators costs about as much as its arithmetic too, so one
+ * pass takes the centre and up to five distances (the default kernel's h) and a longer kernel takes further passes of
+ * five. Each frame's sum has the same terms in the same order whichever of the pair it is.
+ *
+ * Frame i must have its whole window; frame i + 1 need not (the caller drops its result then). Operands past the
+ * array are clamped to it, and distances past h (filling the last pass) get weight 0: they add zeros, so a frame's
+ * vector is the same in a chunk as in the whole video (up to the sign of a component that sums to exactly zero).
  */
-function accumulateFull(frames: readonly FrameVector[], i: number, w: Float64Array, acc: Float64Array): number {
+function accumulatePair(
+  frames: readonly FrameVector[],
+  i: number,
+  w: Float64Array,
+  acc: Float64Array,
+  next: Float64Array,
+  sums: Float64Array,
+): void {
   const h = w.length - 1;
   const dim = acc.length;
-  const centre = frames[i].vector;
-  const before = (j: number) => (j <= h ? frames[i - j].vector : centre);
-  const after = (j: number) => (j <= h ? frames[i + j].vector : centre);
+  const last = frames.length - 1;
+  const at = (k: number) => frames[Math.min(last, Math.max(0, k))].vector;
   const weight = (j: number) => (j <= h ? w[j] : 0);
-  let sq = 0;
   for (let j = 1; j === 1 || j <= h; j += 5) {
-    const [a1, a2, a3, a4, a5] = [before(j), before(j + 1), before(j + 2), before(j + 3), before(j + 4)];
-    const [b1, b2, b3, b4, b5] = [after(j), after(j + 1), after(j + 2), after(j + 3), after(j + 4)];
+    // At distances j..j+4 frame i takes (l[m+1], r[m]) and frame i+1 takes (l[m], r[m+1]), for m = 0..4;
+    // in the first pass l[0] is frame i, the centre of i, and r[0] is frame i + 1, the centre of i + 1.
+    const [l0, l1, l2, l3, l4, l5] = [at(i + 1 - j), at(i - j), at(i - j - 1), at(i - j - 2), at(i - j - 3), at(i - j - 4)];
+    const [r0, r1, r2, r3, r4, r5] = [at(i + j), at(i + j + 1), at(i + j + 2), at(i + j + 3), at(i + j + 4), at(i + j + 5)];
     const [w1, w2, w3, w4, w5] = [weight(j), weight(j + 1), weight(j + 2), weight(j + 3), weight(j + 4)];
-    // The first pass starts from the centre frame, later ones from acc; the 0/1 factors keep one loop for
-    // both at no measurable cost (acc holds finite values: a non-finite sum fails normalisation first).
-    const w0 = j === 1 ? w[0] : 0;
-    const keep = j === 1 ? 0 : 1;
-    sq = 0;
-    for (let d = 0; d < dim; d++) {
-      const s =
-        keep * acc[d] +
-        w0 * centre[d] +
-        w1 * (a1[d] + b1[d]) +
-        w2 * (a2[d] + b2[d]) +
-        w3 * (a3[d] + b3[d]) +
-        w4 * (a4[d] + b4[d]) +
-        w5 * (a5[d] + b5[d]);
-      acc[d] = s;
-      sq += s * s;
+    let sqA = 0;
+    let sqB = 0;
+    if (j === 1) {
+      const w0 = w[0];
+      for (let d = 0; d < dim; d++) {
+        const a0 = l0[d], a1 = l1[d], a2 = l2[d], a3 = l3[d], a4 = l4[d], a5 = l5[d];
+        const b0 = r0[d], b1 = r1[d], b2 = r2[d], b3 = r3[d], b4 = r4[d], b5 = r5[d];
+        const s = w0 * a0 + w1 * (a1 + b0) + w2 * (a2 + b1) + w3 * (a3 + b2) + w4 * (a4 + b3) + w5 * (a5 + b4);
+        const t = w0 * b0 + w1 * (a0 + b1) + w2 * (a1 + b2) + w3 * (a2 + b3) + w4 * (a3 + b4) + w5 * (a4 + b5);
+        acc[d] = s;
+        next[d] = t;
+        sqA += s * s;
+        sqB += t * t;
+      }
+    } else {
+      for (let d = 0; d < dim; d++) {
+        const a0 = l0[d], a1 = l1[d], a2 = l2[d], a3 = l3[d], a4 = l4[d], a5 = l5[d];
+        const b0 = r0[d], b1 = r1[d], b2 = r2[d], b3 = r3[d], b4 = r4[d], b5 = r5[d];
+        const s = acc[d] + w1 * (a1 + b0) + w2 * (a2 + b1) + w3 * (a3 + b2) + w4 * (a4 + b3) + w5 * (a5 + b4);
+        const t = next[d] + w1 * (a0 + b1) + w2 * (a1 + b2) + w3 * (a2 + b3) + w4 * (a3 + b4) + w5 * (a4 + b5);
+        acc[d] = s;
+        next[d] = t;
+        sqA += s * s;
+        sqB += t * t;
+      }
     }
+    // Only the last pass's sums of squares are the norms.
+    sums[0] = sqA;
+    sums[1] = sqB;
   }
-  return sq;
 }
 
 /**

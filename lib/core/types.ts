@@ -41,6 +41,11 @@ export interface VideoRecord {
   model: string;
   dim: number;
   frames: number;
+  /**
+   * AWS mode: the frame-index run (one `replaceFrames` call) that holds this video's current frames. Search keeps
+   * to this run, which hides a replacement until it is complete (see `OpenSearchFrameIndex`). Absent locally.
+   */
+  runId?: string;
   status: VideoStatus;
   error?: string;
   createdAt: string;

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { RgbImage, SamplingPlan } from '../core/types';
 import { VideoDecodeError } from './errors';
 import { FfmpegLog } from './ffmpeg-log';
+import { ffmpegInput, type VideoSource } from './input';
 import { probeVideo, type VideoInfo } from './probe';
 
 /** A sampled frame, upright, at its presentation time in seconds from the start of the video. */
@@ -35,23 +36,24 @@ export function decodeThreads(concurrent = 1): number {
 }
 
 /**
- * Streams the frames a sampling plan picks from a video, as RGB at exactly `width`×`height`.
+ * Streams the frames a sampling plan picks from a video (a file, or a URL ffmpeg reads), as RGB at exactly `width`×`height`.
  * One ffmpeg process writes raw frames to a pipe that is read only as fast as the frames are consumed,
  * so memory stays flat whatever the video's length. Stopping early (break, or `signal`) kills ffmpeg.
  * Throws VideoDecodeError for an unreadable video, a range that starts after its end, or a decoding failure
  * (frames decoded before the failure have been yielded by then).
  */
-export async function* decodeFrames(file: string, options: DecodeOptions): AsyncGenerator<DecodedFrame> {
+export async function* decodeFrames(source: VideoSource, options: DecodeOptions): AsyncGenerator<DecodedFrame> {
   checkOptions(options);
   const { width, height, startSec = 0, endSec, signal } = options;
-  const { durationSec, container } = options.info ?? (await probeVideo(file));
+  const { durationSec, container } = options.info ?? (await probeVideo(source));
+  const { url: input, options: inputOptions, label: file } = ffmpegInput(source);
   if (startSec >= durationSec) {
-    throw new VideoDecodeError(file, `range starts at ${startSec} s, not before the end of the video (${durationSec} s)`);
+    const reason = `range starts at ${startSec} s, not before the end of the video (${durationSec} s)`;
+    throw new VideoDecodeError(file, reason, 'range');
   }
   signal?.throwIfAborted();
 
-  const input = `file:${file}`;
-  const args = ffmpegArgs(input, options, KEYFRAME_INDEXED.test(container));
+  const args = ffmpegArgs([...inputOptions, '-i', input], options, KEYFRAME_INDEXED.test(container));
   // SIGKILL: a decoder has nothing to flush, and it ends at once whatever ffmpeg is doing.
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
   let failure: Error | undefined;
@@ -73,7 +75,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions): Async
         filled = 0;
         const time = await log.nextTime();
         signal?.throwIfAborted();
-        if (time === undefined || !Number.isFinite(time)) throw new VideoDecodeError(file, 'ffmpeg gave a frame without a timestamp');
+        if (time === undefined || !Number.isFinite(time)) throw new VideoDecodeError(file, 'ffmpeg gave a frame without a timestamp', 'corrupt');
         // The exact range is applied here, on the same doubles the caller computes (k / fps); ffmpeg only pre-filters.
         if (endSec !== undefined && time >= endSec) return; // frames come in time order: the rest is past the end too
         if (time < startSec) continue; // its buffer is reused
@@ -83,8 +85,8 @@ export async function* decodeFrames(file: string, options: DecodeOptions): Async
     }
     const code = await exited;
     signal?.throwIfAborted();
-    if (code !== 0) throw new VideoDecodeError(file, log.errorSummary() ?? failure?.message ?? `ffmpeg exited with code ${code}`);
-    if (filled > 0) throw new VideoDecodeError(file, 'ffmpeg output ended inside a frame');
+    if (code !== 0) throw new VideoDecodeError(file, log.errorSummary() ?? failure?.message ?? `ffmpeg exited with code ${code}`, 'corrupt');
+    if (filled > 0) throw new VideoDecodeError(file, 'ffmpeg output ended inside a frame', 'corrupt');
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
@@ -117,11 +119,11 @@ const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
  * -map 0:V:0: the first video stream that is not cover art, as probeVideo reads; other streams are dropped unread.
  * There is no end bound in ffmpeg: decodeFrames stops reading, and kills it, at the first frame at or after endSec.
  */
-function ffmpegArgs(input: string, options: DecodeOptions, seekable: boolean): string[] {
+function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean): string[] {
   const seek = options.startSec && seekable ? ['-noaccurate_seek', '-ss', options.startSec.toFixed(6)] : [];
   return [
     ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-xerror'],
-    ...['-threads', String(options.threads ?? decodeThreads()), '-copyts', '-start_at_zero', ...seek, '-i', input],
+    ...['-threads', String(options.threads ?? decodeThreads()), '-copyts', '-start_at_zero', ...seek, ...input],
     ...['-map', '0:V:0', '-vf', filterChain(options), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
   ];
 }

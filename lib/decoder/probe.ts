@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { VideoDecodeError } from './errors';
 import { cleanLogLine } from './ffmpeg-log';
+import { ffmpegInput, type VideoSource } from './input';
 
 /** What decoding needs to know about a video, from its first video stream. */
 export interface VideoInfo {
@@ -41,20 +42,23 @@ interface FfprobeOutput {
 
 const run = promisify(execFile);
 
-/** Reads a video's duration, size, rotation and frame rate; throws VideoDecodeError when it is not a decodable video. */
-export async function probeVideo(file: string): Promise<VideoInfo> {
-  await checkFile(file);
-  // "file:" stops ffmpeg from reading a name with a colon as a protocol; "V" skips cover art (attached pictures).
-  const input = `file:${file}`;
+/**
+ * Reads a video's duration, size, rotation and frame rate, from a file or a URL; throws VideoDecodeError when it is
+ * not a decodable video.
+ */
+export async function probeVideo(source: VideoSource): Promise<VideoInfo> {
+  if (typeof source === 'string') await checkFile(source);
+  const { url: input, options, label: file } = ffmpegInput(source);
   let stdout: string;
   try {
-    ({ stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'V:0', '-show_streams', '-show_format', '-of', 'json', input]));
+    // "V" skips cover art (attached pictures).
+    ({ stdout } = await run('ffprobe', ['-v', 'error', ...options, '-select_streams', 'V:0', '-show_streams', '-show_format', '-of', 'json', input]));
   } catch (error) {
     throw new VideoDecodeError(file, `not a readable video (${commandFailure(error, input)})`);
   }
   const { streams = [], format = {} } = JSON.parse(stdout) as FfprobeOutput;
   const stream = streams[0];
-  if (!stream) throw new VideoDecodeError(file, 'no video stream');
+  if (!stream) throw new VideoDecodeError(file, 'no video stream', 'no_video_stream');
   if (!stream.width || !stream.height) throw new VideoDecodeError(file, 'unknown frame size');
   const durationSec = Number(stream.duration ?? format.duration);
   if (!(durationSec > 0)) throw new VideoDecodeError(file, 'zero or unknown duration');

@@ -16,8 +16,10 @@ export class LocalQueryEncoder implements QueryEncoder {
   }
 
   async encode(query: Query): Promise<Float32Array> {
+    // The image is decoded first, so a bad one is refused before any model work.
+    const picture = query.image ? await readImage(query.image) : undefined;
     const [text] = query.text ? await this.embedder.embedTexts([query.text]) : [];
-    const [image] = query.image ? await this.embedder.embedImages([await readImage(query.image)]) : [];
+    const [image] = picture ? await this.embedder.embedImages([picture]) : [];
     return fuseQuery({ text, image, imageWeight: query.imageWeight ?? DEFAULT_IMAGE_WEIGHT });
   }
 }

@@ -6,6 +6,8 @@ import type { ApiDeps } from '../api/search-api';
 import type { MediaLinks } from '../api/media-links';
 import type { Catalog } from '../store/catalog';
 import { sendVideoFile } from './media-route';
+import { sendFile, webFile } from './static-route';
+import { THUMBNAIL_PATH, ThumbnailCache, thumbnailPath } from './thumbnails';
 
 /** Big enough for a 5 MB image in base64 plus the rest of a search request. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -15,22 +17,32 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Media links of local mode: the server's own `/media/<id>` route. */
+/** Media links of local mode: the server's own `/media/<id>` and `/thumbnails/<id>/<ms>.jpg` routes. */
 export const localMediaLinks: MediaLinks = {
   videoUrl: async (video) => `/media/${encodeURIComponent(video.id)}`,
+  thumbnailUrl: async (video, time) => thumbnailPath(video.id, time),
 };
 
+export interface LocalServerOptions {
+  /** Where extracted thumbnails are cached (`<data dir>/thumbnails`). */
+  thumbnailDir: string;
+  port?: number;
+  host?: string;
+  log?: (line: string) => void;
+}
+
 /**
- * `vsearch serve`: the REST API of the AWS deployment (same router, local adapters) plus `/media/<id>` for playback,
- * on 127.0.0.1 unless told otherwise.
+ * `vsearch serve`: the REST API of the AWS deployment (same router, local adapters), `/media/<id>` for playback,
+ * `/thumbnails/<id>/<ms>.jpg` and the search page, on 127.0.0.1 unless told otherwise.
  */
 export async function startLocalServer(
   deps: Omit<ApiDeps, 'media'>,
-  { port = 0, host = '127.0.0.1', log = console.error }: { port?: number; host?: string; log?: (line: string) => void } = {},
+  { thumbnailDir, port = 0, host = '127.0.0.1', log = console.error }: LocalServerOptions,
 ): Promise<LocalServer> {
   const api: ApiDeps = { ...deps, media: localMediaLinks };
+  const thumbnails = new ThumbnailCache(thumbnailDir);
   const server = createServer((req, res) => {
-    handle(req, res, api, log).catch((error: unknown) => {
+    handle(req, res, api, thumbnails, log).catch((error: unknown) => {
       log(`vsearch serve: ${req.method} ${req.url}: ${(error as Error).message}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
@@ -51,11 +63,22 @@ export async function startLocalServer(
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, api: ApiDeps, log: (line: string) => void) {
+async function handle(req: IncomingMessage, res: ServerResponse, api: ApiDeps, thumbnails: ThumbnailCache, log: (line: string) => void) {
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  const reading = req.method === 'GET' || req.method === 'HEAD';
   const media = pathname.match(/^\/media\/([^/]+)$/);
-  if (media && (req.method === 'GET' || req.method === 'HEAD')) {
+  if (media && reading) {
     await serveMedia(decodeURIComponent(media[1]), req, res, api.catalog);
+    return;
+  }
+  const thumbnail = pathname.match(THUMBNAIL_PATH);
+  if (thumbnail && reading) {
+    await serveThumbnail(decodeURIComponent(thumbnail[1]), Number(thumbnail[2]), req, res, api.catalog, thumbnails);
+    return;
+  }
+  const page = reading ? await webFile(pathname) : undefined;
+  if (page) {
+    await sendFile(page, req, res);
     return;
   }
   const response = await dispatch(req.method ?? 'GET', pathname, () => readBody(req), api, (error) =>
@@ -67,11 +90,28 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiDeps, l
 async function serveMedia(id: string, req: IncomingMessage, res: ServerResponse, catalog: Catalog) {
   const video = await catalog.get(id);
   if (!video) {
-    const notFound = new ApiError(404, 'video_not_found', `no video with id "${id}"`, 'id');
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(notFound)));
+    sendError(res, videoNotFound(id));
     return;
   }
   await sendVideoFile(video.source, req, res);
+}
+
+async function serveThumbnail(id: string, ms: number, req: IncomingMessage, res: ServerResponse, catalog: Catalog, thumbnails: ThumbnailCache) {
+  const video = await catalog.get(id);
+  const file = video && (await thumbnails.file(video, ms));
+  if (file) {
+    await sendFile(file, req, res);
+    return;
+  }
+  sendError(res, video ? new ApiError(404, 'no_frame', `video "${id}" has no frame at ${ms} ms`) : videoNotFound(id));
+}
+
+function videoNotFound(id: string): ApiError {
+  return new ApiError(404, 'video_not_found', `no video with id "${id}"`, 'id');
+}
+
+function sendError(res: ServerResponse, error: ApiError) {
+  res.writeHead(error.status, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(error)));
 }
 
 /** The request body as text; a 413 past the limit (the rest is drained, not buffered). */

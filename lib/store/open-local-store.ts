@@ -5,17 +5,19 @@ import type { Catalog } from './catalog';
 import type { FrameIndex } from './frame-index';
 import { LanceCatalog } from './lance-catalog';
 import { LanceFrameIndex } from './lance-frame-index';
+import { LocalRawEmbeddings } from './local-raw-embeddings';
 
 export interface LocalStore {
   catalog: Catalog;
   frames: FrameIndex;
+  raw: LocalRawEmbeddings;
   /** Releases the LanceDB handles; everything written is already on disk. */
   close(): void;
 }
 
 /**
  * The local-mode store: a LanceDB database in `dataDir` (created if missing) with a `videos` table (the catalog) and
- * a `frames` table (the vectors). Several stores may be open on one directory in one process (the CLI and the
+ * a `frames` table (the vectors), plus the raw frame embeddings of every video in `embeddings/`. Several stores may be open on one directory in one process (the CLI and the
  * server, say): each read checks for the latest committed version, so a store sees what another one wrote, and
  * every write is a single atomic Lance commit.
  */
@@ -29,6 +31,7 @@ export async function openLocalStore(dataDir: string): Promise<LocalStore> {
   return {
     catalog,
     frames,
+    raw: new LocalRawEmbeddings(path.join(dir, 'embeddings')),
     close() {
       frames.close();
       catalog.close();

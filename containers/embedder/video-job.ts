@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { SamplingPlan } from '../../lib/core/types';
+import { effectiveFps, validateSamplingPlan } from '../../lib/core/sampling';
+import { probeVideo } from '../../lib/decoder/probe';
+import { embedVideo } from '../../lib/embed-video';
+import { encodeFrameEmbeddings } from '../../lib/frame-embeddings-format';
+import { resolveVideoSource, type VideoSourceOptions } from '../../lib/video-source';
+import { HttpError } from './errors';
+import type { ServedModel } from './model';
+import { parseRequest } from './request';
+
+/** One frame per second of video, as the local CLI samples by default. */
+const DEFAULT_SAMPLING: SamplingPlan = { fps: 1 };
+
+/**
+ * The manifest the indexing workflow writes to S3 for a video (or a time range of it, for long videos split into
+ * chunks: the workflow widens each range by the smoothing margin on both sides, and smooths after).
+ */
+const JOB = z
+  .strictObject({
+    videoId: z.string().min(1).max(1024),
+    /** `s3://bucket/key` or `https://…` (see lib/video-source.ts for what is refused). */
+    video: z.string().min(1).max(2048),
+    fps: z.number().optional(),
+    everyNth: z.number().optional(),
+    startSec: z.number().nonnegative().optional(),
+    endSec: z.number().positive().optional(),
+  })
+  .refine((job) => job.endSec === undefined || job.endSec > (job.startSec ?? 0), {
+    message: 'must be after startSec',
+    path: ['endSec'],
+  });
+
+/** A checked manifest. */
+export interface VideoJob {
+  videoId: string;
+  video: string;
+  sampling: SamplingPlan;
+  startSec?: number;
+  endSec?: number;
+}
+
+export interface VideoJobResult {
+  videoId: string;
+  frames: number;
+  /** The frame embeddings file (lib/frame-embeddings-format.ts). */
+  output: Buffer;
+}
+
+/** Whether a request body is a video job manifest rather than a query: it names a video. */
+export function isVideoJob(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'video' in body;
+}
+
+/**
+ * Runs the manifest in a request body (400 for a bad one; `onStart` is called once it is checked): reads its video
+ * (streamed by ffmpeg, never stored) and answers with the raw, unsmoothed embeddings of its sampled frames in
+ * [startSec, endSec); an `endSec` past the end of the video stops at the end.
+ */
+export async function runVideoJob(
+  body: unknown,
+  model: ServedModel,
+  sources: VideoSourceOptions,
+  signal: AbortSignal,
+  onStart?: (job: VideoJob) => void,
+): Promise<VideoJobResult> {
+  const job = parseVideoJob(body);
+  onStart?.(job);
+  const { videoId, sampling, startSec, endSec } = job;
+  const source = await resolveVideoSource(job.video, sources);
+  const info = await probeVideo(source);
+  const frames = await embedVideo(source, model.embedder, { sampling, startSec, endSec, info, signal });
+  const header = {
+    videoId,
+    model: model.name,
+    dim: model.embedder.dim,
+    fps: effectiveFps(sampling, info.nativeFps),
+    durationSec: info.durationSec,
+    startSec,
+    endSec,
+  };
+  return { videoId, frames: frames.length, output: encodeFrameEmbeddings(header, frames) };
+}
+
+function parseVideoJob(body: unknown): VideoJob {
+  const { fps, everyNth, ...job } = parseRequest(JOB, body);
+  return { ...job, sampling: samplingOf(fps, everyNth) };
+}
+
+function samplingOf(fps: number | undefined, everyNth: number | undefined): SamplingPlan {
+  if (fps === undefined && everyNth === undefined) return DEFAULT_SAMPLING;
+  try {
+    return validateSamplingPlan({ ...(fps !== undefined && { fps }), ...(everyNth !== undefined && { everyNth }) });
+  } catch (error) {
+    throw new HttpError(400, 'bad_request', (error as Error).message);
+  }
+}

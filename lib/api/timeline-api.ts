@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { relevanceFloor } from '../core/clustering';
+import type { FrameVector } from '../core/types';
+import { dot } from '../core/vector';
+import { SEARCH_DEFAULTS } from '../search';
+import { assertIndexAccepts } from '../store/model-guard';
+import { ApiError } from './api-error';
+import { parseOrThrow, queryFields, requireTextOrImage, searchSettingsFields, toSearchRequest } from './search-input';
+import type { ApiDeps } from './search-api';
+
+/**
+ * The body of REST `POST /timeline` and GraphQL `timeline(input)`: what to score (`query`, as in a search), which
+ * video, and optionally the settings of the search being explained (filters, k, minScore), which fix its threshold.
+ * Unknown fields are refused.
+ */
+export const timelineInputSchema = z.strictObject({
+  query: requireTextOrImage(z.strictObject(queryFields)),
+  videoId: z.string().trim().min(1, 'videoId must not be empty').max(200),
+  search: z.strictObject(searchSettingsFields).optional(),
+});
+
+export type TimelineInput = z.input<typeof timelineInputSchema>;
+
+/** How well every indexed frame of one video matches a query, in time order: the "search signal" chart. */
+export interface TimelineView {
+  videoId: string;
+  /** Frame times in seconds, increasing. */
+  times: number[];
+  /** Inner product of the query with each stored (smoothed) frame: the scores search ranks by. */
+  scores: number[];
+  /** The same for the raw frame embeddings, when the deployment keeps them for this video. */
+  rawScores?: number[];
+  /**
+   * The relevance floor `POST /search` applies to this query with these settings: a frame needs this score to join a
+   * clip (if it is among the k nearest). Absent when the search finds no frame.
+   */
+  threshold?: number;
+}
+
+/** `POST /timeline`: exact scores of every frame of one video against a query; 404 for an unknown video. */
+export async function timelineApi(body: unknown, deps: ApiDeps): Promise<TimelineView> {
+  const input = parseOrThrow(timelineInputSchema, body);
+  const { videoId, query } = input;
+  const settings = toSearchRequest(input.search ?? {});
+  const { encoder, catalog, frames, rawEmbeddings } = deps;
+  if (!(await catalog.get(videoId))) throw new ApiError(404, 'video_not_found', `no video with id "${videoId}"`, 'videoId');
+  await assertIndexAccepts(frames, encoder);
+  const vector = await encoder.encode(query);
+  const [hits, raw, nearest] = await Promise.all([
+    frames.scoreVideo(vector, videoId),
+    rawEmbeddings?.get(videoId),
+    frames.search({ vector, k: settings.k ?? SEARCH_DEFAULTS.k, filters: settings.filters }),
+  ]);
+  const times = hits.map((hit) => hit.time);
+  const rawScores = raw && sameTimes(raw, times) ? raw.map((frame) => dot(vector, frame.vector)) : undefined;
+  const threshold = relevanceFloor(nearest.map((hit) => hit.score), { minScore: settings.minScore });
+  return {
+    videoId,
+    times,
+    scores: hits.map((hit) => hit.score),
+    ...(rawScores ? { rawScores } : {}),
+    ...(Number.isFinite(threshold) ? { threshold } : {}),
+  };
+}
+
+/** Raw embeddings kept apart from the index may be from an earlier indexing run; plotted against other times they would lie. */
+function sameTimes(raw: readonly FrameVector[], times: readonly number[]): boolean {
+  return raw.length === times.length && raw.every((frame, i) => frame.time === times[i]);
+}

@@ -1,0 +1,166 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  paginateScan,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { keywordMatcher } from '../core/keywords';
+import type { VideoRecord, VideoStatus } from '../core/types';
+import type { Catalog } from '../store/catalog';
+import { InvalidTransitionError, SupersededError } from '../pipeline/errors';
+import type { VideoRef } from '../pipeline/schemas';
+import { ALLOWED_FROM, toRecord, type VideoItem } from '../pipeline/video-item';
+
+/**
+ * The video catalog in DynamoDB, one item per video (key `id`). Besides the `Catalog` interface, the pipeline's writes:
+ * each is conditional on the event sequencer the caller acts for, so a write of a superseded execution fails with
+ * `SupersededError` instead of overwriting the newer one's state. Deleted videos stay as tombstones, which `get`,
+ * `list` and `matchKeywords` do not show.
+ */
+export class DynamoCatalog implements Catalog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Merges the record's fields into the item (a plain put would drop the pipeline's attributes). */
+  async put(video: VideoRecord): Promise<void> {
+    const { id, ...fields } = video;
+    await this.db.send(new UpdateCommand({ TableName: this.table, Key: { id }, ...setExpression(fields) }));
+  }
+
+  async get(id: string): Promise<VideoRecord | undefined> {
+    const item = await this.item(id);
+    return item && !item.deleted ? toRecord(item) : undefined;
+  }
+
+  async list(): Promise<VideoRecord[]> {
+    const videos: VideoRecord[] = [];
+    for await (const page of paginateScan({ client: this.db }, { TableName: this.table })) {
+      for (const item of (page.Items ?? []) as VideoItem[]) if (!item.deleted) videos.push(toRecord(item));
+    }
+    return videos.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { id } }));
+  }
+
+  async matchKeywords(keywords: string): Promise<string[]> {
+    // One item per video: a scan is cheaper than keeping a text index in step.
+    return (await this.list()).filter(keywordMatcher(keywords)).map((video) => video.id);
+  }
+
+  /** The whole item, tombstones included. */
+  async item(id: string): Promise<VideoItem | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+    return Item as VideoItem | undefined;
+  }
+
+  /**
+   * Writes `item` in place of the one whose sequencer was `seen` (or of none): false when another write came first,
+   * and the caller must decide again on what is there now.
+   */
+  async replace(item: VideoItem, seen: string | undefined): Promise<boolean> {
+    return ifConditionHolds(
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: seen === undefined ? 'attribute_not_exists(id)' : 'sequencer = :seen',
+          ...(seen !== undefined && { ExpressionAttributeValues: { ':seen': seen } }),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Marks the video deleted for the removal event `sequencer`, in place of the item whose sequencer was `seen` (or of
+   * none: the tombstone then only holds the sequencer). False when another write came first.
+   */
+  async bury(id: string, sequencer: string, seen: string | undefined): Promise<boolean> {
+    const now = new Date().toISOString();
+    const { UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } = setExpression({
+      deleted: true,
+      sequencer,
+      frames: 0,
+      updatedAt: now,
+    });
+    return ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression,
+          ConditionExpression: seen === undefined ? 'attribute_not_exists(id)' : 'sequencer = :seen',
+          ExpressionAttributeNames,
+          ExpressionAttributeValues: { ...ExpressionAttributeValues, ...(seen !== undefined && { ':seen': seen }) },
+        }),
+      ),
+    );
+  }
+
+  /** The item `ref` acts for; `SupersededError` when a newer event has taken the video over. */
+  async current(ref: VideoRef): Promise<VideoItem> {
+    const item = await this.item(ref.id);
+    if (!item || item.sequencer !== ref.sequencer || item.deleted) throw superseded(ref, item);
+    return item;
+  }
+
+  /**
+   * Moves the video `ref` acts for to `status` (from a status `ALLOWED_FROM` permits), setting `changes` too.
+   * `SupersededError` when a newer event owns the video, `InvalidTransitionError` when its status forbids the move.
+   */
+  async transition(ref: VideoRef, status: VideoStatus, changes: Partial<VideoItem> = {}): Promise<void> {
+    const from = ALLOWED_FROM[status];
+    const { UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } = setExpression({
+      ...changes,
+      status,
+      updatedAt: new Date().toISOString(),
+    });
+    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
+    const updated = await ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id: ref.id },
+          UpdateExpression,
+          ConditionExpression: `sequencer = :mine AND #status IN (${Object.keys(fromValues).join(', ')})`,
+          ExpressionAttributeNames,
+          ExpressionAttributeValues: { ...ExpressionAttributeValues, ...fromValues, ':mine': ref.sequencer },
+        }),
+      ),
+    );
+    if (updated) return;
+    const item = await this.current(ref);
+    throw new InvalidTransitionError(`video ${ref.id} is ${item.status}: it cannot become ${status}`);
+  }
+}
+
+function superseded(ref: VideoRef, item: VideoItem | undefined): SupersededError {
+  const by = !item ? 'its removal from the catalog' : item.deleted ? 'a deletion' : `a newer upload (sequencer ${item.sequencer})`;
+  return new SupersededError(`video ${ref.id} (sequencer ${ref.sequencer}) was superseded by ${by}`);
+}
+
+/** `SET #a = :a, …` for every defined field. */
+function setExpression(fields: Record<string, unknown>) {
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return {
+    UpdateExpression: `SET ${entries.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+  };
+}
+
+/** Awaits a conditional write: false when its condition failed. */
+async function ifConditionHolds(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}

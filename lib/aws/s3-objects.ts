@@ -1,0 +1,58 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/s;
+
+/** `s3://bucket/key` (the key as written, like the AWS CLI and the embedder container read it). */
+export function parseS3Uri(uri: string): S3Location {
+  const match = S3_URI.exec(uri);
+  if (!match) throw new RangeError(`not an s3://bucket/key URI: ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+export function s3Uri({ bucket, key }: S3Location): string {
+  return `s3://${bucket}/${key}`;
+}
+
+export async function getObjectBytes(s3: S3Client, { bucket, key, versionId }: S3Location): Promise<Uint8Array> {
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  if (!Body) throw new Error(`s3://${bucket}/${key} has no body`);
+  return Body.transformToByteArray();
+}
+
+/** The object's text, or undefined when there is no such object. */
+export async function getOptionalText(s3: S3Client, location: S3Location): Promise<string | undefined> {
+  try {
+    return Buffer.from(await getObjectBytes(s3, location)).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The object's user metadata (`x-amz-meta-*`, names lower-cased), or undefined when there is no such object. */
+export async function headObjectMetadata(s3: S3Client, { bucket, key, versionId }: S3Location): Promise<Record<string, string> | undefined> {
+  try {
+    const { Metadata } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    return Metadata ?? {};
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function putJson(s3: S3Client, { bucket, key }: S3Location, value: unknown): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }));
+}
+
+/**
+ * A 404 of any kind: NoSuchKey, NoSuchVersion, or the bare NotFound of a HEAD (whose answer has no body to name it).
+ */
+function isNotFound(error: unknown): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+}

@@ -1,0 +1,45 @@
+import type { FrameVector, SamplingPlan } from './core/types';
+import type { Embedder } from './embedder/embedder';
+import { decodeFrames } from './decoder/frames';
+import type { VideoSource } from './decoder/input';
+import type { VideoInfo } from './decoder/probe';
+import { batches } from './async/batches';
+
+export interface EmbedVideoOptions {
+  sampling: SamplingPlan;
+  /** Embed only the frames in [startSec, endSec) (absolute times, the whole video's sampling grid). */
+  startSec?: number;
+  endSec?: number;
+  /** The video's probeVideo result, when the caller has it: saves a second probe. */
+  info?: VideoInfo;
+  signal?: AbortSignal;
+  /** Called after each batch with the number of frames embedded so far. */
+  onFrames?: (framesDone: number) => void;
+}
+
+/**
+ * The raw (unsmoothed) unit-length embeddings of the frames a sampling plan picks from a video, in time order.
+ * The one decode-and-embed loop of the project: the local indexer and the embedder container both call it, so they
+ * compute the same vectors. Frames are decoded straight to the embedder's input size and fed in batches while
+ * ffmpeg decodes ahead; only the vectors are kept, so memory does not grow with the video beyond them.
+ */
+export async function embedVideo(source: VideoSource, embedder: Embedder, options: EmbedVideoOptions): Promise<FrameVector[]> {
+  const { sampling, startSec, endSec, info, signal, onFrames } = options;
+  const decoded = decodeFrames(source, {
+    plan: sampling,
+    width: embedder.imageSize.width,
+    height: embedder.imageSize.height,
+    fit: embedder.imageFit,
+    startSec,
+    endSec,
+    info,
+    signal,
+  });
+  const embedded: FrameVector[] = [];
+  for await (const batch of batches(decoded, embedder.batchSize)) {
+    const vectors = await embedder.embedImages(batch);
+    batch.forEach((frame, i) => embedded.push({ time: frame.time, vector: vectors[i] }));
+    onFrames?.(embedded.length);
+  }
+  return embedded;
+}

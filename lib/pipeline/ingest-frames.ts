@@ -1,0 +1,68 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { smoothFrames } from '../core/smoothing';
+import type { FrameVector, VideoRecord } from '../core/types';
+import type { DynamoCatalog } from '../aws/dynamo-catalog';
+import type { OpenSearchFrameIndex } from '../store/opensearch-frame-index';
+import { SupersededError } from './errors';
+import type { IndexingSettings, JobRange } from './indexing-settings';
+import { readRawEmbeddings } from './raw-embeddings';
+import type { Ingested, JobResult, VideoRef } from './schemas';
+import { toRecord } from './video-item';
+
+export interface IngestRequest {
+  video: VideoRef;
+  settings: IndexingSettings;
+  /** The plan's jobs, and their results in the same order: the first job's, then the others'. */
+  jobs: JobRange[];
+  first: JobResult;
+  rest: JobResult[];
+}
+
+/**
+ * Smooths the raw embeddings of every job (each chunk with its neighbours' margin as context, keeping only its own
+ * range, so the seams match smoothing the whole video) and makes them the video's frames in the index, with the
+ * video's metadata on every frame. The frame index writes in size-bounded bulk requests, retries throttling and
+ * 5xx on the failed items only, waits until the new frames are searchable and then deletes every older run of the
+ * video, superseded uploads included.
+ */
+export async function ingestFrames(request: IngestRequest, deps: { catalog: DynamoCatalog; s3: S3Client; frames: OpenSearchFrameIndex }): Promise<Ingested> {
+  const started = performance.now();
+  const { video: ref, settings, jobs } = request;
+  const outputs = [request.first, ...request.rest].map((result) => result.output);
+  if (outputs.length !== jobs.length) throw new Error(`${jobs.length} jobs planned but ${outputs.length} results`);
+
+  const item = await deps.catalog.current(ref);
+  const frames: FrameVector[] = [];
+  let header: { durationSec: number; fps: number; model: string; dim: number } | undefined;
+  for (const [i, output] of outputs.entries()) {
+    const raw = await readRawEmbeddings(deps.s3, output, ref.id);
+    header ??= raw.header;
+    if (raw.header.model !== header.model || raw.header.dim !== header.dim) {
+      throw new Error(`${output} was embedded with ${raw.header.model} (${raw.header.dim}-d), the first job with ${header.model} (${header.dim}-d)`);
+    }
+    for (const frame of smoothFrames(raw.frames, settings.smoothing, jobs[i])) frames.push(frame);
+  }
+  if (!header || frames.length === 0) throw new Error(`no frames could be decoded from ${item.source}`);
+
+  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length };
+  const runId = await deps.frames.replaceRun(video, frames);
+  await afterWrite(ref, deps);
+  return { frames: frames.length, runId, ...pick(header), embeddings: outputs, ingestSec: (performance.now() - started) / 1000 };
+}
+
+/**
+ * A deletion that came while the frames were being written found none of them searchable yet, so it could not
+ * delete them: delete them now. (A newer upload needs nothing: its own run deletes this older one.)
+ */
+async function afterWrite(ref: VideoRef, deps: { catalog: DynamoCatalog; frames: OpenSearchFrameIndex }): Promise<void> {
+  try {
+    await deps.catalog.current(ref);
+  } catch (error) {
+    if (error instanceof SupersededError && (await deps.catalog.item(ref.id))?.deleted) await deps.frames.removeVideo(ref.id);
+    throw error;
+  }
+}
+
+function pick({ durationSec, fps, model, dim }: { durationSec: number; fps: number; model: string; dim: number }) {
+  return { durationSec, fps, model, dim };
+}

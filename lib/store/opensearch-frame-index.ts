@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import type { API, Client, Types } from '@opensearch-project/opensearch';
+import type { FrameVector, Hit, VideoRecord } from '../core/types';
+import { dot } from '../core/vector';
+import { IndexMismatchError, IndexWriteError } from './errors';
+import type { FrameIndex, FrameSearch } from './frame-index';
+import { assertIndexAccepts } from './model-guard';
+import { DEFAULT_BULK_OPTIONS, deleteFrames, indexFrames, type BulkOptions } from './opensearch-bulk';
+import { onIndex } from './opensearch-errors';
+import { embeddingDimension, type FrameDoc } from './opensearch-mapping';
+import {
+  innerProductFromScore,
+  knnSearchBody,
+  MAX_K,
+  olderRunsQuery,
+  vectorJson,
+  videoQuery,
+  type ActiveRuns,
+} from './opensearch-query';
+import { scanFrames } from './opensearch-scan';
+
+export interface OpenSearchFrameIndexOptions {
+  /** The frames index (created by `ensureFramesIndex`). */
+  index: string;
+  bulk?: Partial<BulkOptions>;
+  /**
+   * How `replaceFrames` waits for its frames to become searchable: a count every `pollMs`, for up to `timeoutMs`
+   * (defaults 2 s and 5 min: classic collections refresh about every 60 s). Waits use `bulk.sleep`.
+   */
+  visibility?: { pollMs?: number; timeoutMs?: number };
+}
+
+/** A frame search that may keep each video to one run (see `OpenSearchFrameIndex`). */
+export interface OpenSearchFrameSearch extends FrameSearch {
+  /** Video id → the run whose frames search may return (`VideoRecord.runId`); videos not in it are unrestricted. */
+  activeRuns?: ActiveRuns;
+}
+
+/**
+ * The frames of every video in an OpenSearch Serverless (classic) vector collection, one document per frame.
+ *
+ * Writes. Classic collections refuse our own document ids, `_delete_by_query` and `refresh`, and show a write to
+ * searches only after their refresh interval (10–60 s). So a replacement is a RUN: `replaceFrames` indexes the new
+ * frames under a fresh run id (run ids sort in time order), waits until a count shows all of them, then deletes the
+ * video's frames of every older run, found by a search and deleted by id. Waiting first is what makes the delete
+ * complete: a run written before this one (an interrupted attempt, a quick re-index) is searchable by then too, as
+ * refreshes show writes in order, so the search finds it. A retried call writes yet another run and deletes the
+ * earlier ones: the same state in the end. A run only ever deletes older runs, so an older replacement finishing late
+ * cannot delete a newer one; callers should still serialise replacements of one video (one workflow at a time), or
+ * the catalog may keep the run id of whichever finished last.
+ *
+ * What search sees meanwhile. While the new run is being written and until the deletes take effect (one refresh
+ * interval after `replaceFrames` returns), a plain search sees part or all of the new run beside the old one. To see
+ * exactly one complete run per video, write with `replaceRun` and store the run id it returns in the catalog
+ * (`VideoRecord.runId`), and pass the catalog's run ids as `activeRuns` to `search` (and the video's run to
+ * `scoreVideo` / `countFrames`): the run restriction is part of the k-NN filter, so it costs no results. Search then
+ * shows the old run until the catalog names the new one, and the new one, complete, from then on.
+ */
+export class OpenSearchFrameIndex implements FrameIndex {
+  private readonly index: string;
+  private readonly bulk: BulkOptions;
+  private readonly pollMs: number;
+  private readonly timeoutMs: number;
+  /** The mapping's vector width, read once: an index's mapping cannot change it. */
+  private dim: Promise<number> | undefined;
+
+  constructor(
+    private readonly client: Client,
+    { index, bulk, visibility }: OpenSearchFrameIndexOptions,
+  ) {
+    this.index = index;
+    this.bulk = { ...DEFAULT_BULK_OPTIONS, ...bulk };
+    this.pollMs = visibility?.pollMs ?? 2_000;
+    this.timeoutMs = visibility?.timeoutMs ?? 300_000;
+  }
+
+  /** Makes `frames` the video's only frames (see the class comment). */
+  async replaceFrames(video: VideoRecord, frames: FrameVector[]): Promise<void> {
+    await this.replaceRun(video, frames);
+  }
+
+  /** `replaceFrames`, returning the id of the run that now holds the video's frames (for `VideoRecord.runId`). */
+  async replaceRun(video: VideoRecord, frames: FrameVector[]): Promise<string> {
+    const runId = newRunId();
+    if (frames.length > 0) {
+      await this.assertWritable(video, frames);
+      const docs = frames.map((frame, i) => frameDoc(video, runId, i, frame));
+      const { maybeDuplicated } = await indexFrames(this.client, this.index, docs, this.bulk);
+      await this.awaitRun(video.id, runId, frames.length, maybeDuplicated);
+    }
+    await this.deleteMatching(olderRunsQuery(video.id, runId));
+    return runId;
+  }
+
+  async search({ vector, k, filters, activeRuns }: OpenSearchFrameSearch): Promise<Hit[]> {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer from 1 to ${MAX_K}, got ${k}`);
+    await this.assertSearchable(vector);
+    const body = knnSearchBody(vector, k, filters, activeRuns);
+    const { hits } = (await onIndex(this.client.search({ index: this.index, body }))).body.hits;
+    return hits.map((hit) => ({
+      videoId: hit._source.video_id,
+      time: hit._source.time,
+      score: innerProductFromScore(hit._score ?? 0),
+    }));
+  }
+
+  /** Scored here from the stored vectors (exact, and no `k` to guess); `runId` keeps to one run of the video. */
+  async scoreVideo(vector: Float32Array, videoId: string, runId?: string): Promise<Hit[]> {
+    await this.assertSearchable(vector);
+    const hits: Hit[] = [];
+    const frames = scanFrames(this.client, this.index, videoQuery(videoId, runId), ['time', 'embedding']);
+    for await (const { source } of frames) {
+      hits.push({ videoId, time: source.time, score: dot(vector, Float32Array.from(source.embedding)) });
+    }
+    return hits.sort((a, b) => a.time - b.time);
+  }
+
+  /** Frames only (the catalog entry is the caller's); they leave searches within one refresh interval. */
+  async removeVideo(videoId: string): Promise<void> {
+    await this.deleteMatching(videoQuery(videoId));
+  }
+
+  /** The width from the mapping, the model from any stored frame (replaceFrames keeps one model per index). */
+  async embedding(): Promise<{ model: string; dim: number } | undefined> {
+    const dim = await this.dimension();
+    const body: API.Search_RequestBody = { size: 1, _source: { includes: ['model'] } };
+    const [hit] = (await onIndex(this.client.search({ index: this.index, body }))).body.hits.hits;
+    return hit ? { model: hit._source.model, dim } : undefined;
+  }
+
+  /** Searchable frames of a video, or of one run of it. A search rather than `_count`: every collection has it. */
+  async countFrames(videoId: string, runId?: string): Promise<number> {
+    const body: API.Search_RequestBody = { size: 0, track_total_hits: true, query: videoQuery(videoId, runId) };
+    const { total } = (await onIndex(this.client.search({ index: this.index, body }))).body.hits;
+    return typeof total === 'number' ? total : (total?.value ?? 0);
+  }
+
+  private dimension(): Promise<number> {
+    this.dim ??= embeddingDimension(this.client, this.index).catch((error: unknown) => {
+      this.dim = undefined;
+      throw error;
+    });
+    return this.dim;
+  }
+
+  /** The index's width is fixed when it is created, so another width is another model even while it is empty. */
+  private async assertWritable(video: VideoRecord, frames: FrameVector[]): Promise<void> {
+    const dim = await this.dimension();
+    const width = video.dim !== dim ? video.dim : frames.find((frame) => frame.vector.length !== dim)?.vector.length;
+    if (width !== undefined) {
+      throw new IndexMismatchError(
+        `index ${this.index} holds ${dim}-d embeddings, not ${width}-d ones (video ${video.id}, ${video.model})`,
+      );
+    }
+    await assertIndexAccepts(this, video);
+  }
+
+  private async assertSearchable(vector: Float32Array): Promise<void> {
+    const dim = await this.dimension();
+    if (vector.length === dim) return;
+    const model = (await this.embedding())?.model;
+    throw new IndexMismatchError(
+      `this index holds ${model ? `${model} (${dim}-d)` : `${dim}-d`} embeddings, not ${vector.length}-d vectors: ` +
+        'search with the model the index was built with',
+    );
+  }
+
+  /**
+   * Polls until all `frames` frames of the run are searchable. After an ambiguous send (see `indexFrames`) a frame
+   * may be stored twice: then it waits until every frame shows, and deletes the extra copies.
+   */
+  private async awaitRun(videoId: string, runId: string, frames: number, maybeDuplicated: boolean): Promise<void> {
+    let visible = 0;
+    for (let waited = 0; waited <= this.timeoutMs; waited += this.pollMs) {
+      if (waited > 0) await this.bulk.sleep(this.pollMs);
+      visible = await this.countFrames(videoId, runId);
+      if (visible < frames) continue;
+      if (!maybeDuplicated) return;
+      const extra = await this.extraCopies(videoId, runId, frames);
+      if (extra) return deleteFrames(this.client, this.index, extra, this.bulk);
+    }
+    throw new IndexWriteError(
+      `run ${runId} of video ${videoId}: ${visible} of ${frames} frames searchable after ${this.timeoutMs} ms`,
+    );
+  }
+
+  /** Ids of the run's documents that repeat a frame, or undefined while some frame is not searchable yet. */
+  private async extraCopies(videoId: string, runId: string, frames: number): Promise<string[] | undefined> {
+    const seen = new Set<number>();
+    const extra: string[] = [];
+    // In (frame, attempt) order: the first copy of a frame is kept.
+    for await (const { id, frame } of scanFrames(this.client, this.index, videoQuery(videoId, runId), [])) {
+      if (seen.has(frame)) extra.push(id);
+      else seen.add(frame);
+    }
+    return seen.size === frames ? extra : undefined;
+  }
+
+  private async deleteMatching(query: Types.Common_QueryDsl.QueryContainer): Promise<void> {
+    let ids: string[] = [];
+    for await (const { id } of scanFrames(this.client, this.index, query, [])) {
+      ids.push(id);
+      if (ids.length === this.bulk.maxOperations) {
+        await deleteFrames(this.client, this.index, ids, this.bulk);
+        ids = [];
+      }
+    }
+    await deleteFrames(this.client, this.index, ids, this.bulk);
+  }
+}
+
+let lastRunTime = 0;
+
+/**
+ * A run id that sorts after every earlier one: its time, then a random part. The time never repeats within a process,
+ * so two replacements in the same millisecond still sort in the order they were made.
+ */
+function newRunId(): string {
+  lastRunTime = Math.max(Date.now(), lastRunTime + 1);
+  return `${new Date(lastRunTime).toISOString()}_${randomUUID()}`;
+}
+
+function frameDoc(
+  video: VideoRecord,
+  runId: string,
+  frame: number,
+  { time, vector }: FrameVector,
+): Omit<FrameDoc, 'attempt'> {
+  return {
+    video_id: video.id,
+    run_id: runId,
+    frame,
+    time,
+    embedding: vectorJson(vector),
+    model: video.model,
+    title: video.title,
+    category: video.category,
+    tags: video.tags,
+  };
+}

@@ -1,0 +1,81 @@
+import type { API, Client } from '@opensearch-project/opensearch';
+import { IndexMismatchError } from './errors';
+import { errorType, onIndex } from './opensearch-errors';
+
+/** HNSW graph parameters: 16 links per node, 128 candidates while building (recall vs indexing cost). */
+const HNSW_PARAMETERS = { m: 16, ef_construction: 128 } as const;
+
+/**
+ * One stored frame. The video's filter fields (category, tags, title) are copied onto every frame so that filters run
+ * inside the k-NN query. `run_id` is the `replaceFrames` call that wrote it; `frame` its position in that call and
+ * `attempt` the bulk send that stored it: together they tell apart copies a retried send may have duplicated.
+ */
+export interface FrameDoc {
+  video_id: string;
+  run_id: string;
+  frame: number;
+  attempt: number;
+  time: number;
+  embedding: number[];
+  model: string;
+  title: string;
+  category?: string;
+  tags: string[];
+}
+
+/**
+ * The frames index definition for `dim`-wide embeddings, as `PUT /<index>` takes it (plain JSON, so a deploy hook can
+ * send it as is). Faiss HNSW on inner product: unit vectors rank as by cosine, and faiss is the engine of classic
+ * vector collections that filters inside the k-NN search. Ids, categories and tags are `keyword`s: exact filters.
+ * `dynamic: strict` refuses documents with fields this mapping does not know instead of guessing their type.
+ */
+export function framesIndexBody(dim: number): API.Indices_Create_RequestBody {
+  return {
+    settings: { index: { knn: true } },
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        embedding: {
+          type: 'knn_vector',
+          dimension: dim,
+          method: { name: 'hnsw', engine: 'faiss', space_type: 'innerproduct', parameters: HNSW_PARAMETERS },
+        },
+        video_id: { type: 'keyword' },
+        run_id: { type: 'keyword' },
+        frame: { type: 'integer' },
+        attempt: { type: 'integer' },
+        time: { type: 'double' },
+        model: { type: 'keyword' },
+        // `keyword` sub-field: keyword filters match inside the whole title, case-insensitively (see opensearch-query).
+        title: { type: 'text', fields: { keyword: { type: 'keyword' } } },
+        category: { type: 'keyword' },
+        tags: { type: 'keyword' },
+      },
+    },
+  };
+}
+
+/**
+ * Creates the frames index unless it exists; one created meanwhile by another caller is fine too. Throws
+ * `IndexMismatchError` if the existing index was made for another width.
+ */
+export async function ensureFramesIndex(client: Client, { index, dim }: { index: string; dim: number }): Promise<void> {
+  if (!(await client.indices.exists({ index })).body) {
+    try {
+      await client.indices.create({ index, body: framesIndexBody(dim) });
+    } catch (error) {
+      if (errorType(error) !== 'resource_already_exists_exception') throw error;
+    }
+  }
+  const stored = await embeddingDimension(client, index);
+  if (stored !== dim) throw new IndexMismatchError(`index ${index} holds ${stored}-d embeddings, not ${dim}-d`);
+}
+
+/** The width of the index's `embedding` vectors, from its mapping. */
+export async function embeddingDimension(client: Client, index: string): Promise<number> {
+  const { body } = await onIndex(client.indices.getMapping({ index }));
+  // Keyed by the concrete index name, which differs from `index` when that is an alias.
+  const embedding = Object.values(body)[0]?.mappings.properties?.embedding;
+  if (embedding?.type !== 'knn_vector') throw new Error(`index ${index} has no knn_vector field "embedding"`);
+  return embedding.dimension;
+}

@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { makeFixtureModel } from '../../scripts/make-fixture-model';
+import { makeColourVideo } from '../../lib/sample-videos';
+import { openLocalStore } from '../../lib/store/open-local-store';
+import { REPO_ROOT, vsearch } from '../helpers/cli';
+import { startServe, type ServeProcess } from '../helpers/serve';
+
+/** The search page in a real browser: Debian's chromium, which `.ci/run` installs. */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const runnable = existsSync(CHROMIUM) || Boolean(process.env.CI);
+if (!runnable) console.warn(`web.test.ts skipped: no ${CHROMIUM} (apt-get install chromium; CI installs it and fails without it)`);
+
+interface ClipJson {
+  videoId: string;
+  title: string;
+  start: number;
+  end: number;
+}
+
+/** mm:ss as the page shows it (whole seconds, rounded down). */
+const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
+
+(runnable ? describe : describe.skip)('the search page', () => {
+  jest.setTimeout(120_000);
+
+  let work: string;
+  let server: ServeProcess;
+  let browser: BrowserContext;
+  let page: Page;
+  let blueImage: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
+    work = await mkdtemp(path.join(os.tmpdir(), 'vsearch-web-'));
+    const model = path.join(work, 'model');
+    const data = path.join(work, 'data');
+    const traffic = path.join(work, 'traffic.mp4');
+    const sky = path.join(work, 'sky.mp4');
+    blueImage = path.join(work, 'blue.png');
+    await Promise.all([
+      makeFixtureModel(model, 'clip'),
+      makeColourVideo(traffic, [
+        { colour: 'red', durationSec: 5 },
+        { colour: 'yellow', durationSec: 5 },
+        { colour: 'green', durationSec: 5 },
+      ]),
+      makeColourVideo(sky, [
+        { colour: 'blue', durationSec: 6 },
+        { colour: 'white', durationSec: 4 },
+      ]),
+      sharp({ create: { width: 64, height: 48, channels: 3, background: '#0000ff' } }).png().toFile(blueImage),
+    ]);
+    const indexed = await vsearch(['index', traffic, sky, '--data', data, '--model', model]);
+    expect(indexed.stderr).toBe('');
+    await addFailedVideo(data);
+    server = await startServe(['--data', data, '--model', model]);
+    browser = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1280, height: 1000 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const searchApi = async (text: string): Promise<ClipJson[]> => {
+    const response = await fetch(`${server.url}/search`, { method: 'POST', body: JSON.stringify({ text }) });
+    return ((await response.json()) as { clips: ClipJson[] }).clips;
+  };
+  const firstCard = () => page.locator('#clips > li').first();
+
+  test('a typed colour finds its clip, plays it in place and charts the search signal', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Describe the moment').fill('yellow');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('#search-status').textContent(), (status) => expect(status).toMatch(/clips? found/));
+
+    const [best] = await searchApi('yellow');
+    expect(best).toMatchObject({ videoId: 'traffic' });
+    expect(Math.abs(best.start - 5)).toBeLessThanOrEqual(1);
+    expect(Math.abs(best.end - 9)).toBeLessThanOrEqual(1);
+    expect(await firstCard().locator('.clip-title').textContent()).toBe('traffic');
+    expect(await firstCard().locator('.clip-range').textContent()).toBe(`${clock(best.start)}–${clock(best.end)}`);
+    expect(new URL(page.url()).search).toBe('?q=yellow');
+    // Browser-side values typed by hand: the tests are type-checked without the DOM library.
+    const thumbnail = firstCard().locator('img');
+    await eventually(() => thumbnail.evaluate((img: { naturalWidth: number }) => img.naturalWidth), (width) => expect(width).toBe(320));
+
+    await firstCard().getByRole('button').click();
+    const video = firstCard().locator('video');
+    await video.waitFor();
+    type Player = { readyState: number; seeking: boolean; currentTime: number };
+    const playing = (player: Player) => ({ ready: player.readyState >= 2 && !player.seeking, currentTime: player.currentTime });
+    await eventually(() => video.evaluate(playing), ({ ready, currentTime }) => {
+      expect(ready).toBe(true);
+      expect(Math.abs(currentTime - best.start)).toBeLessThanOrEqual(1);
+    });
+
+    const chart = page.locator('#chart svg');
+    await chart.waitFor();
+    expect(await chart.locator('polyline.smoothed').getAttribute('points')).toMatch(/^(\S+ ){14}\S+$/); // 15 frames
+    expect(await chart.locator('line.threshold').count()).toBe(1);
+    const band = chart.locator('rect.clip-band').first();
+    expect(Number(await band.getAttribute('data-start'))).toBe(best.start);
+    expect(Number(await band.getAttribute('data-end'))).toBe(best.end);
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'search-page.png'), fullPage: true });
+
+    await page.keyboard.press('Escape');
+    await video.waitFor({ state: 'detached' });
+    const focused = (card: { ownerDocument: { activeElement: unknown } }) => card.ownerDocument.activeElement === card;
+    expect(await firstCard().getByRole('button').evaluate(focused)).toBe(true);
+    await page.keyboard.press('Enter'); // the keyboard plays it again
+    await video.waitFor();
+  });
+
+  test('an image query finds the video of its colour', async () => {
+    await page.getByLabel('Describe the moment').fill('');
+    await page.setInputFiles('#image', blueImage);
+    await page.locator('#image-preview img').waitFor();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await eventually(() => firstCard().locator('.clip-title').textContent(), (title) => expect(title).toBe('sky'));
+  });
+
+  test('the videos view lists every video with its status, and why one failed', async () => {
+    await page.getByRole('link', { name: 'Videos' }).click();
+    expect(new URL(page.url()).search).toBe('?view=videos');
+    const rows = page.locator('#videos-table tbody tr');
+    await eventually(() => rows.count(), (count) => expect(count).toBe(3));
+    const cell = (id: string, what: string) => page.locator(`tr[data-video-id=${id}] ${what}`).textContent();
+    expect(await cell('traffic', '.badge')).toBe('ready');
+    expect(await cell('sky', '.badge')).toBe('ready');
+    expect(await cell('broken', '.badge')).toBe('failed');
+    expect(await cell('broken', '.reason')).toBe('decoding stopped at 00:03: corrupt data');
+  });
+
+  test('a deep link runs its search with its filters on load', async () => {
+    await page.goto(`${server.url}/?q=green&video=traffic`);
+    expect(await page.locator('input[name=videos]').inputValue()).toBe('traffic');
+    await eventually(() => page.locator('#clips .clip-range').allTextContents(), (ranges) => {
+      expect(ranges).toHaveLength(1);
+      expect(ranges[0]).toMatch(/^00:(09|10|11)–00:1[34]$/);
+    });
+  });
+});
+
+/** A catalog entry as a failed indexing run leaves it, so the videos view has a reason to show. */
+async function addFailedVideo(data: string) {
+  const store = await openLocalStore(data);
+  try {
+    const [ready] = await store.catalog.list();
+    await store.catalog.put({ ...ready, id: 'broken', title: 'broken', frames: 0, status: 'FAILED', error: 'decoding stopped at 00:03: corrupt data' });
+  } finally {
+    store.close();
+  }
+}
+
+/** Reads until `check` passes; after `timeoutMs`, fails with the last check's error. */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check(await read());
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
