@@ -18,7 +18,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * The page file a URL path names (`/` is index.html), or undefined: only regular files inside the page's folder
- * with one of the types above (so its README is not served), whatever `..` or encoded separators the path holds.
+ * with one of the types above, whatever `..` or encoded separators the path holds.
  */
 export async function webFile(pathname: string): Promise<string | undefined> {
   let decoded: string;
