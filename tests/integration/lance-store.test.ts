@@ -2,50 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@lancedb/lancedb';
-import type { FrameVector, Hit, VideoRecord } from '../../lib/core/types';
+import type { Hit, VideoRecord } from '../../lib/core/types';
 import { dot, normalize } from '../../lib/core/vector';
 import { IndexMismatchError } from '../../lib/store/errors';
 import { ANN_MIN_ROWS } from '../../lib/store/lance-vector-index';
 import { openLocalStore, type LocalStore } from '../../lib/store/open-local-store';
-
-const DIM = 8;
-const MODEL = 'test/clip-8d';
-
-/** Unit basis vector `i` of `dim`. */
-function axis(i: number, dim = DIM): Float32Array {
-  const v = new Float32Array(dim);
-  v[i] = 1;
-  return v;
-}
-
-/** Unit vector along `weights` (padded with zeros to DIM). */
-function unit(...weights: number[]): Float32Array {
-  const v = new Float32Array(DIM);
-  v.set(weights);
-  return normalize(v);
-}
-
-function video(id: string, overrides: Partial<VideoRecord> = {}): VideoRecord {
-  return {
-    id,
-    title: `Video ${id}`,
-    source: `/videos/${id}.mp4`,
-    tags: [],
-    durationSec: 10,
-    fps: 1,
-    model: MODEL,
-    dim: DIM,
-    frames: 0,
-    status: 'READY',
-    createdAt: '2024-01-01T00:00:00.000Z',
-    updatedAt: '2024-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function frames(...vectors: Float32Array[]): FrameVector[] {
-  return vectors.map((vector, i) => ({ time: i * 0.5, vector }));
-}
+import { axis, DIM, frames, MODEL, unit, video } from '../helpers/frame-fixtures';
 
 const key = (hit: Hit) => `${hit.videoId}@${hit.time}`;
 
