@@ -140,7 +140,11 @@ export class DynamoCatalog implements Catalog {
 }
 
 function superseded(ref: VideoRef, item: VideoItem | undefined): SupersededError {
-  const by = !item ? 'its removal from the catalog' : item.deleted ? 'a deletion' : `a newer upload (sequencer ${item.sequencer})`;
+  const by = !item
+    ? 'its removal from the catalog'
+    : item.deleted
+      ? 'a deletion'
+      : `a newer upload (sequencer ${item.sequencer})`;
   return new SupersededError(`video ${ref.id} (sequencer ${ref.sequencer}) was superseded by ${by}`);
 }
 

@@ -36,7 +36,10 @@ export async function getOptionalText(s3: S3Client, location: S3Location): Promi
 }
 
 /** The object's user metadata (`x-amz-meta-*`, names lower-cased), or undefined when there is no such object. */
-export async function headObjectMetadata(s3: S3Client, { bucket, key, versionId }: S3Location): Promise<Record<string, string> | undefined> {
+export async function headObjectMetadata(
+  s3: S3Client,
+  { bucket, key, versionId }: S3Location,
+): Promise<Record<string, string> | undefined> {
   try {
     const { Metadata } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     return Metadata ?? {};

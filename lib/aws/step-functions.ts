@@ -19,7 +19,8 @@ export async function resolveTask(
     if ('output' in result) {
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(result.output) }));
     } else {
-      await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: result.error, cause: result.cause.slice(0, MAX_CAUSE) }));
+      const cause = result.cause.slice(0, MAX_CAUSE);
+      await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: result.error, cause }));
     }
     return true;
   } catch (error) {

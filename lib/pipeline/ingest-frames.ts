@@ -25,7 +25,13 @@ export interface IngestRequest {
  * 5xx on the failed items only, waits until the new frames are searchable and then deletes every older run of the
  * video, superseded uploads included.
  */
-export async function ingestFrames(request: IngestRequest, deps: { catalog: DynamoCatalog; s3: S3Client; frames: OpenSearchFrameIndex }): Promise<Ingested> {
+export interface IngestDeps {
+  catalog: DynamoCatalog;
+  s3: S3Client;
+  frames: OpenSearchFrameIndex;
+}
+
+export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Promise<Ingested> {
   const started = performance.now();
   const { video: ref, settings, jobs } = request;
   const outputs = [request.first, ...request.rest].map((result) => result.output);
@@ -38,7 +44,8 @@ export async function ingestFrames(request: IngestRequest, deps: { catalog: Dyna
     const raw = await readRawEmbeddings(deps.s3, output, ref.id);
     header ??= raw.header;
     if (raw.header.model !== header.model || raw.header.dim !== header.dim) {
-      throw new Error(`${output} was embedded with ${raw.header.model} (${raw.header.dim}-d), the first job with ${header.model} (${header.dim}-d)`);
+      const [got, first] = [raw.header, header].map(({ model, dim }) => `${model} (${dim}-d)`);
+      throw new Error(`${output} was embedded with ${got}, the first job with ${first}`);
     }
     for (const frame of smoothFrames(raw.frames, settings.smoothing, jobs[i])) frames.push(frame);
   }
@@ -54,7 +61,7 @@ export async function ingestFrames(request: IngestRequest, deps: { catalog: Dyna
  * A deletion that came while the frames were being written found none of them searchable yet, so it could not
  * delete them: delete them now. (A newer upload needs nothing: its own run deletes this older one.)
  */
-async function afterWrite(ref: VideoRef, deps: { catalog: DynamoCatalog; frames: OpenSearchFrameIndex }): Promise<void> {
+async function afterWrite(ref: VideoRef, deps: Omit<IngestDeps, 's3'>): Promise<void> {
   try {
     await deps.catalog.current(ref);
   } catch (error) {

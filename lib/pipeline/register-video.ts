@@ -35,14 +35,15 @@ export async function registerVideo(event: ObjectCreated, deps: RegisterDeps): P
   const { bucket, object } = event.detail;
   if (isSidecar(object.key)) return { action: 'skip', reason: 'a sidecar, not a video' };
   const id = videoIdForKey(object.key);
+  const versionId = object['version-id'];
   let described: Described | undefined;
   for (let claim = 0; claim < MAX_CLAIMS; claim++) {
     const current = await deps.catalog.item(id);
     const decision = decideCreated(acceptedEvent(current), object.sequencer);
     if (decision !== 'index') return { action: 'skip', reason: `${decision} event (sequencer ${object.sequencer})` };
 
-    described ??= await describe(deps.s3, bucket.name, object.key, object['version-id']);
-    const ref: VideoRef = { id, sequencer: object.sequencer, bucket: bucket.name, key: described.key, versionId: object['version-id'] };
+    described ??= await describe(deps.s3, bucket.name, object.key, versionId);
+    const ref: VideoRef = { id, sequencer: object.sequencer, bucket: bucket.name, key: described.key, versionId };
     const now = new Date().toISOString();
     const item: VideoItem = {
       id,
@@ -60,7 +61,7 @@ export async function registerVideo(event: ObjectCreated, deps: RegisterDeps): P
       createdAt: current?.createdAt ?? now,
       updatedAt: now,
       sequencer: object.sequencer,
-      s3: { bucket: bucket.name, key: described.key, versionId: object['version-id'], size: object.size, etag: object.etag },
+      s3: { bucket: bucket.name, key: described.key, versionId, size: object.size, etag: object.etag },
       settings: deps.settings,
       timings: { registeredAt: now },
     };

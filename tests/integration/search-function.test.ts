@@ -110,8 +110,8 @@ beforeAll(async () => {
     QUERY_ENDPOINT_NAME: 'query-endpoint',
     EMBEDDING_MODEL: model,
     EMBEDDING_DIM: '32',
-    CATALOG_TABLE: TABLE,
-    OPENSEARCH_ENDPOINT: aoss.url,
+    VIDEOS_TABLE: TABLE,
+    COLLECTION_ENDPOINT: aoss.url,
     FRAMES_INDEX: INDEX,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });

@@ -1,0 +1,24 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { dynamoClient } from '../../lib/aws/clients';
+import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
+import { readEnv } from '../../lib/aws/env';
+import { frameIndexFromEnv } from '../../lib/aws/frame-index';
+import { OBJECT_REMOVED } from '../../lib/aws/s3-events';
+import { logger } from '../../lib/logger';
+import { removeVideo } from '../../lib/pipeline/remove-video';
+import { parseInput } from '../../lib/pipeline/schemas';
+
+const ENV = { VIDEOS_TABLE: z.string().min(1) };
+
+/** EventBridge target for "Object Removed": the video is marked deleted and its frames leave the index. */
+export const handler = middy(async (event: unknown) => {
+  const env = readEnv(ENV);
+  const outcome = await removeVideo(parseInput(OBJECT_REMOVED, event), {
+    catalog: new DynamoCatalog(dynamoClient(), env.VIDEOS_TABLE),
+    frames: frameIndexFromEnv(),
+  });
+  logger.info('object removed', outcome);
+  return outcome;
+}).use(injectLambdaContext(logger));

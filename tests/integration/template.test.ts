@@ -1,0 +1,333 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../helpers/cli';
+import { DEFINITION_FILE, renderDefinition } from './workflow/local-state-machine';
+
+jest.setTimeout(120_000);
+
+/** asl-validator 4 ships no types; it mutates its input (pass a copy). */
+const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(): string };
+
+type Json = Record<string, any>;
+
+let work: string;
+let template: { Resources: Record<string, { Type: string; Properties: Json; DependsOn?: string[] }>; Conditions: Json };
+let definition: Json;
+
+/** `sls package` as CI runs it: osls, dummy credentials, no network. */
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'sls-package-'));
+  await promisify(execFile)(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'ci', '--package', work],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  template = JSON.parse(await readFile(path.join(work, 'cloudformation-template-update-stack.json'), 'utf8'));
+  definition = renderedDefinition();
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const resource = (id: string) => {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`no resource ${id} in the template`);
+  return found;
+};
+const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+const ref = (id: string) => ({ Ref: id });
+
+/** The state machine's definition: the Fn::Sub string with the function ARNs put back as Fn::GetAtt objects. */
+function renderedDefinition(): Json {
+  const [text, variables] = resource('IndexVideoStateMachine').Properties.DefinitionString['Fn::Sub'] as [string, Json];
+  const placeholders = Object.fromEntries(Object.entries(variables).map(([name, value]) => [`\${${name}}`, value]));
+  return JSON.parse(text, (_, value) => (typeof value === 'string' && value in placeholders ? placeholders[value] : value));
+}
+
+/** A function role's statements, without the log-group one every function gets. */
+function statements(functionName: string): Json[] {
+  const role = resource(`${functionName}IamRoleLambdaExecution`);
+  const all: Json[] = role.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
+  return all.filter((statement) => ![statement.Action].flat().every((action: string) => action.startsWith('logs:')));
+}
+
+const allow = (Action: string | string[], Resource: unknown, extra: Json = {}) => ({
+  Effect: 'Allow',
+  Action: [Action].flat(),
+  Resource,
+  ...extra,
+});
+const objects = (prefix: string) => ({ 'Fn::Sub': `\${VideosBucket.Arn}/${prefix}*` });
+
+describe('the state machine', () => {
+  test('its definition passes asl-validator, as written and as packaged', () => {
+    const source = renderDefinition(parse(readFileSync(DEFINITION_FILE, 'utf8')), { jobTimeoutSeconds: 28800 });
+    for (const candidate of [source, definition]) {
+      const result = aslValidator(JSON.parse(JSON.stringify(candidate)));
+      expect(result.errorsText()).toBe('');
+      expect(result.isValid).toBe(true);
+    }
+  });
+
+  test('tasks invoke the pipeline functions; job waits use task tokens with the stage timeout; every task has a Catch', () => {
+    const states: Json = { ...definition.States, ...definition.States.EmbedOtherChunks.ItemProcessor.States };
+    expect(states.Register.Resource).toEqual(getAtt('RegisterVideoLambdaFunction'));
+    for (const name of ['EmbedFirstChunk', 'EmbedChunk']) {
+      expect(states[name]).toMatchObject({
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: getAtt('SubmitJobLambdaFunction'), Payload: { 'token.$': '$$.Task.Token' } },
+        TimeoutSeconds: 28800,
+      });
+    }
+    expect(definition.States.EmbedOtherChunks).toMatchObject({ Type: 'Map', ItemsPath: '$.plan.pending' });
+    const tasks = Object.entries(definition.States as Json).filter(([, state]) => state.Type === 'Task' || state.Type === 'Map');
+    for (const [name, state] of tasks) expect({ name, catches: state.Catch?.length > 0 }).toEqual({ name, catches: true });
+    expect(resource('IndexVideoStateMachine').Properties.RoleArn).toEqual(getAtt('IndexVideoStateMachineRole'));
+  });
+
+  test('its role may invoke exactly the task functions', () => {
+    const [policy] = resource('IndexVideoStateMachineRole').Properties.Policies;
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: ['RegisterVideo', 'SubmitJob', 'PlanVideo', 'IngestFrames', 'MarkVideo'].map((f) => getAtt(`${f}LambdaFunction`)),
+      },
+    ]);
+  });
+
+  test('the bucket\'s "Object Created" events under videos/ start it, through a role that may only start it', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const created = rules.find((rule) => rule.EventPattern['detail-type'][0] === 'Object Created')!;
+    expect(created.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [ref('VideosBucket')] }, object: { key: [{ prefix: 'videos/' }] } },
+    });
+    expect(created.Targets).toEqual([expect.objectContaining({ Arn: ref('IndexVideoStateMachine') })]);
+    const role = resource(created.Targets[0].RoleArn['Fn::GetAtt'][0]);
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref('IndexVideoStateMachine') },
+    ]);
+
+    const removed = rules.find((rule) => rule.EventPattern['detail-type'][0] === 'Object Removed')!;
+    expect(removed.EventPattern.detail).toEqual(created.EventPattern.detail);
+    expect(removed.Targets).toEqual([expect.objectContaining({ Arn: getAtt('RemoveVideoLambdaFunction') })]);
+  });
+});
+
+describe('the functions', () => {
+  test('run on nodejs22.x, each with its own role', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(
+      ['FramesIndex', 'IngestFrames', 'JobCallback', 'MarkVideo', 'PlanVideo', 'RegisterVideo', 'RemoveVideo', 'SubmitJob'].map(
+        (f) => `${f}LambdaFunction`,
+      ),
+    );
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Role).toEqual(getAtt(id.replace('LambdaFunction', 'IamRoleLambdaExecution')));
+    }
+  });
+
+  test("each role's statements are limited to the resources that function uses", () => {
+    const videos = getAtt('VideosTable');
+    const tasks = getAtt('TasksTable');
+    const collection = getAtt('FramesCollection');
+    expect(statements('RegisterVideo')).toEqual([
+      allow(['dynamodb:GetItem', 'dynamodb:PutItem'], videos),
+      allow(['s3:GetObject', 's3:GetObjectVersion'], objects('videos/')),
+      allow('s3:ListBucket', getAtt('VideosBucket'), { Condition: { StringLike: { 's3:prefix': 'videos/*' } } }),
+    ]);
+    expect(statements('SubmitJob')).toEqual([
+      allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos),
+      allow('dynamodb:PutItem', tasks),
+      allow('s3:PutObject', objects('jobs/')),
+      allow('sagemaker:InvokeEndpointAsync', ref('AsyncEndpoint')),
+    ]);
+    expect(statements('JobCallback')).toEqual([
+      allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], tasks),
+      allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], ref('IndexVideoStateMachine')),
+    ]);
+    expect(statements('PlanVideo')).toEqual([allow('s3:GetObject', objects('embeddings/'))]);
+    expect(statements('IngestFrames')).toEqual([
+      allow('dynamodb:GetItem', videos),
+      allow('s3:GetObject', objects('embeddings/')),
+      allow('aoss:APIAccessAll', collection),
+    ]);
+    expect(statements('MarkVideo')).toEqual([allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos)]);
+    expect(statements('RemoveVideo')).toEqual([
+      allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos),
+      allow('aoss:APIAccessAll', collection),
+      allow('sqs:SendMessage', getAtt('RemovalFailuresQueue')),
+    ]);
+    expect(statements('FramesIndex')).toEqual([allow('aoss:APIAccessAll', collection)]);
+  });
+
+  test('only the functions that reach the collection run in the VPC', () => {
+    const inVpc = ofType('AWS::Lambda::Function')
+      .filter(([, fn]) => fn.Properties.VpcConfig)
+      .map(([id]) => id);
+    expect(inVpc.sort()).toEqual(['FramesIndexLambdaFunction', 'IngestFramesLambdaFunction', 'RemoveVideoLambdaFunction']);
+  });
+
+  test('the job callback is subscribed to the success and error topics', () => {
+    const topics = ofType('AWS::SNS::Subscription').map(([, s]) => [s.Properties.TopicArn, s.Properties.Endpoint]);
+    expect(topics).toEqual([
+      [ref('JobSucceededTopic'), getAtt('JobCallbackLambdaFunction')],
+      [ref('JobFailedTopic'), getAtt('JobCallbackLambdaFunction')],
+    ]);
+  });
+});
+
+describe('the videos bucket', () => {
+  test('is versioned, encrypted, private, and sends its events to EventBridge', () => {
+    expect(resource('VideosBucket').Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+  });
+
+  test('refuses every request without TLS', () => {
+    const policy = resource('VideosBucketPolicy').Properties;
+    expect(policy.Bucket).toEqual(ref('VideosBucket'));
+    expect(policy.PolicyDocument.Statement).toContainEqual({
+      Sid: 'TlsOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [getAtt('VideosBucket'), { 'Fn::Sub': '${VideosBucket.Arn}/*' }],
+      Condition: { Bool: { 'aws:SecureTransport': false } },
+    });
+  });
+});
+
+describe('OpenSearch Serverless', () => {
+  // Policies are JSON text; the `${…}` CloudFormation substitutes sit inside its strings.
+  const policy = (text: string) => JSON.parse(text);
+
+  test('a vector collection created after its encryption policy', () => {
+    const collection = resource('FramesCollection');
+    expect(collection.Properties).toMatchObject({ Name: 'vsearch-ci', Type: 'VECTORSEARCH' });
+    expect(collection.DependsOn).toContain('FramesEncryptionPolicy');
+    const encryption = resource('FramesEncryptionPolicy').Properties;
+    expect(encryption.Type).toBe('encryption');
+    expect(policy(encryption.Policy)).toEqual({
+      Rules: [{ ResourceType: 'collection', Resource: ['collection/vsearch-ci'] }],
+      AWSOwnedKey: true,
+    });
+  });
+
+  test('network access only through the stack\'s VPC endpoint unless publicCollection is set', () => {
+    expect(template.Conditions.PublicCollection).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    const network = resource('FramesNetworkPolicy').Properties;
+    expect(network.Type).toBe('network');
+    const [condition, publicPolicy, privatePolicy] = network.Policy['Fn::If'];
+    expect(condition).toBe('PublicCollection');
+    expect(policy(publicPolicy)).toEqual([
+      { Rules: [{ ResourceType: 'collection', Resource: ['collection/vsearch-ci'] }], AllowFromPublic: true },
+    ]);
+    expect(policy(privatePolicy['Fn::Sub'])).toEqual([
+      {
+        Rules: [{ ResourceType: 'collection', Resource: ['collection/vsearch-ci'] }],
+        AllowFromPublic: false,
+        SourceVPCEs: ['${FramesVpcEndpoint}'],
+      },
+    ]);
+  });
+
+  test('data access for exactly the roles that read or write frames, each with what it uses', () => {
+    const access = resource('FramesAccessPolicy').Properties;
+    expect(access.Type).toBe('data');
+    const [text, principals] = access.Policy['Fn::Sub'];
+    expect(principals).toEqual({
+      Ingest: getAtt('IngestFramesIamRoleLambdaExecution'),
+      Remove: getAtt('RemoveVideoIamRoleLambdaExecution'),
+      CreateIndex: getAtt('FramesIndexIamRoleLambdaExecution'),
+    });
+    const rules = policy(text).map((rule: Json) => [rule.Principal, rule.Rules]);
+    expect(rules).toEqual([
+      [
+        ['${Ingest}', '${Remove}'],
+        [
+          {
+            ResourceType: 'index',
+            Resource: ['index/vsearch-ci/*'],
+            Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'],
+          },
+        ],
+      ],
+      [['${CreateIndex}'], [{ ResourceType: 'index', Resource: ['index/vsearch-ci/*'], Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex'] }]],
+    ]);
+  });
+
+  test('the frames index is created at deploy time by the custom resource, with the stage dimension', () => {
+    expect(resource('FramesIndex')).toMatchObject({
+      Type: 'Custom::FramesIndex',
+      Properties: { ServiceToken: getAtt('FramesIndexLambdaFunction'), Index: 'frames', Dimension: 512 },
+      DependsOn: expect.arrayContaining(['FramesAccessPolicy', 'FramesNetworkPolicy']),
+    });
+  });
+});
+
+describe('SageMaker', () => {
+  test('the async endpoint writes results to S3 and notifies the success and error topics', () => {
+    expect(resource('AsyncEndpointConfig').Properties.AsyncInferenceConfig).toEqual({
+      ClientConfig: { MaxConcurrentInvocationsPerInstance: 2 },
+      OutputConfig: {
+        S3OutputPath: { 'Fn::Sub': 's3://${VideosBucket}/embeddings/' },
+        S3FailurePath: { 'Fn::Sub': 's3://${VideosBucket}/failures/' },
+        NotificationConfig: { SuccessTopic: ref('JobSucceededTopic'), ErrorTopic: ref('JobFailedTopic') },
+      },
+    });
+    const statementsBySid = Object.fromEntries(
+      resource('SageMakerExecutionRole').Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => [s.Sid, s]),
+    );
+    expect(statementsBySid.Notify).toMatchObject({ Action: 'sns:Publish', Resource: [ref('JobSucceededTopic'), ref('JobFailedTopic')] });
+    expect(statementsBySid.WriteResults.Resource).toEqual([objects('embeddings/'), objects('failures/')]);
+  });
+
+  test('it scales to zero by backlog and wakes on HasBacklogWithoutCapacity', () => {
+    expect(resource('AsyncScalableTarget').Properties).toMatchObject({
+      ServiceNamespace: 'sagemaker',
+      ResourceId: { 'Fn::Sub': 'endpoint/${AsyncEndpoint.EndpointName}/variant/AllTraffic' },
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      MinCapacity: 0,
+    });
+    expect(resource('AsyncBacklogTracking').Properties).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: ref('AsyncScalableTarget'),
+      TargetTrackingScalingPolicyConfiguration: { CustomizedMetricSpecification: { MetricName: 'ApproximateBacklogSizePerInstance' } },
+    });
+    expect(resource('AsyncWakeFromZero').Properties).toMatchObject({
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity', StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] },
+    });
+    expect(resource('AsyncHasBacklogWithoutCapacity').Properties).toMatchObject({
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'HasBacklogWithoutCapacity',
+      Dimensions: [{ Name: 'EndpointName', Value: getAtt('AsyncEndpoint', 'EndpointName') }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      AlarmActions: [ref('AsyncWakeFromZero')],
+    });
+  });
+
+  test('a serverless real-time endpoint answers queries', () => {
+    const [variant] = resource('QueryEndpointConfig').Properties.ProductionVariants;
+    expect(variant).toMatchObject({ ModelName: getAtt('EmbedderCpuModel', 'ModelName'), ServerlessConfig: { MemorySizeInMB: 4096 } });
+  });
+});
