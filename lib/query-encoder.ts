@@ -32,5 +32,10 @@ export class EncoderUnavailableError extends Error {
 
 /** The encoder refused the query itself (e.g. the image could not be decoded): the caller must change it. */
 export class QueryRejectedError extends Error {
-  override readonly name = 'QueryRejectedError';
+  override readonly name: string = 'QueryRejectedError';
+}
+
+/** The bytes given as a query image are not a JPEG, PNG or WebP image. */
+export class NotAnImageError extends QueryRejectedError {
+  override readonly name = 'NotAnImageError';
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
-import { NotAnImageError } from '../../lib/embedder/image-file';
-import { MAX_IMAGE_BYTES } from '../../lib/query-encoder';
+import { MAX_IMAGE_BYTES, NotAnImageError } from '../../lib/query-encoder';
 import { HttpError } from './errors';
 import type { ServedModel } from './model';
 import { parseRequest } from './request';

@@ -1,6 +1,5 @@
 import { IndexMismatchError, IndexNotReadyError } from '../store/errors';
-import { NotAnImageError } from '../embedder/image-file';
-import { EncoderUnavailableError, QueryRejectedError } from '../query-encoder';
+import { EncoderUnavailableError, NotAnImageError, QueryRejectedError } from '../query-encoder';
 import { ApiError } from './api-error';
 
 /**

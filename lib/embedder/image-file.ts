@@ -1,12 +1,9 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../core/types';
+import { NotAnImageError } from '../query-encoder';
 
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
-/** The bytes given as a query image are not a JPEG, PNG or WebP image. */
-export class NotAnImageError extends Error {
-  override readonly name = 'NotAnImageError';
-}
 
 /** Decodes a JPEG, PNG or WebP query image to packed RGB, upright (EXIF orientation applied), alpha dropped. */
 export async function readImage(bytes: Uint8Array): Promise<RgbImage> {

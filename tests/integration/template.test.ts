@@ -131,7 +131,7 @@ describe('the functions', () => {
   test('run on nodejs22.x, each with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
-      ['FramesIndex', 'IngestFrames', 'JobCallback', 'MarkVideo', 'PlanVideo', 'RegisterVideo', 'RemoveVideo', 'SubmitJob'].map(
+      ['FramesIndex', 'IngestFrames', 'JobCallback', 'MarkVideo', 'PlanVideo', 'RegisterVideo', 'RemoveVideo', 'Search', 'SubmitJob'].map(
         (f) => `${f}LambdaFunction`,
       ),
     );
@@ -173,13 +173,21 @@ describe('the functions', () => {
       allow('sqs:SendMessage', getAtt('RemovalFailuresQueue')),
     ]);
     expect(statements('FramesIndex')).toEqual([allow('aoss:APIAccessAll', collection)]);
+    expect(statements('Search')).toEqual([
+      allow(['dynamodb:GetItem', 'dynamodb:Scan'], videos),
+      allow('sagemaker:InvokeEndpoint', ref('QueryEndpoint')),
+      allow(['s3:GetObject', 's3:GetObjectVersion'], objects('videos/')),
+      allow('aoss:APIAccessAll', collection),
+    ]);
   });
 
   test('only the functions that reach the collection run in the VPC', () => {
     const inVpc = ofType('AWS::Lambda::Function')
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id);
-    expect(inVpc.sort()).toEqual(['FramesIndexLambdaFunction', 'IngestFramesLambdaFunction', 'RemoveVideoLambdaFunction']);
+    expect(inVpc.sort()).toEqual(['FramesIndexLambdaFunction', 'IngestFramesLambdaFunction', 'RemoveVideoLambdaFunction', 'SearchLambdaFunction']);
+    // No NAT: the search function reaches the query endpoint through an interface endpoint.
+    expect(resource('SageMakerRuntimeEndpoint').Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
   });
 
   test('the job callback is subscribed to the success and error topics', () => {
@@ -257,6 +265,7 @@ describe('OpenSearch Serverless', () => {
       Ingest: getAtt('IngestFramesIamRoleLambdaExecution'),
       Remove: getAtt('RemoveVideoIamRoleLambdaExecution'),
       CreateIndex: getAtt('FramesIndexIamRoleLambdaExecution'),
+      Search: getAtt('SearchIamRoleLambdaExecution'),
     });
     const rules = policy(text).map((rule: Json) => [rule.Principal, rule.Rules]);
     expect(rules).toEqual([
@@ -270,6 +279,7 @@ describe('OpenSearch Serverless', () => {
           },
         ],
       ],
+      [['${Search}'], [{ ResourceType: 'index', Resource: ['index/vsearch-ci/*'], Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument'] }]],
       [['${CreateIndex}'], [{ ResourceType: 'index', Resource: ['index/vsearch-ci/*'], Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex'] }]],
     ]);
   });
@@ -329,5 +339,63 @@ describe('SageMaker', () => {
   test('a serverless real-time endpoint answers queries', () => {
     const [variant] = resource('QueryEndpointConfig').Properties.ProductionVariants;
     expect(variant).toMatchObject({ ModelName: getAtt('EmbedderCpuModel', 'ModelName'), ServerlessConfig: { MemorySizeInMB: 4096 } });
+  });
+});
+
+describe('the search API', () => {
+  const methods = () =>
+    ofType('AWS::ApiGateway::Method')
+      .filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS')
+      .map(([id, m]) => [id, m.Properties.HttpMethod, m.Properties.AuthorizationType, m.Properties.ApiKeyRequired]);
+
+  test('REST routes go to the search function and need an API key (the default auth)', () => {
+    expect(methods().sort()).toEqual([
+      ['ApiGatewayMethodSearchPost', 'POST', 'NONE', true],
+      ['ApiGatewayMethodTimelinePost', 'POST', 'NONE', true],
+      ['ApiGatewayMethodVideosGet', 'GET', 'NONE', true],
+      ['ApiGatewayMethodVideosIdVarGet', 'GET', 'NONE', true],
+    ]);
+    for (const [id] of methods()) {
+      expect(JSON.stringify(resource(String(id)).Properties.Integration.Uri)).toContain('SearchLambdaFunction');
+    }
+    expect(ofType('AWS::ApiGateway::UsagePlanKey')).toHaveLength(1);
+  });
+
+  test('CORS preflight answers for every route', () => {
+    const preflights = ofType('AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS');
+    expect(preflights).toHaveLength(4);
+    for (const [, m] of preflights) {
+      const headers = m.Properties.Integration.IntegrationResponses[0].ResponseParameters;
+      expect(headers['method.response.header.Access-Control-Allow-Headers']).toContain('X-Api-Key');
+    }
+  });
+
+  test('AppSync serves the schema with API key and IAM auth; every Query field resolves directly to the search function', () => {
+    const api = resource('GraphQlApi').Properties;
+    expect(api.AuthenticationType).toBe('API_KEY');
+    expect(api.AdditionalAuthenticationProviders).toEqual([{ AuthenticationType: 'AWS_IAM' }]);
+    expect(resource('GraphQlSchema').Properties.Definition).toContain('search(input: SearchInput!): SearchResult!');
+    const source = resource('GraphQlDssearch').Properties;
+    expect(source.Type).toBe('AWS_LAMBDA');
+    expect(JSON.stringify(source.LambdaConfig)).toContain('SearchLambdaFunction');
+    const resolvers = ofType('AWS::AppSync::Resolver').map(([, r]) => [r.Properties.TypeName, r.Properties.FieldName, r.Properties.Kind]);
+    expect(resolvers.sort()).toEqual([
+      ['Query', 'search', 'UNIT'],
+      ['Query', 'timeline', 'UNIT'],
+      ['Query', 'video', 'UNIT'],
+      ['Query', 'videos', 'UNIT'],
+    ]);
+    for (const [, r] of ofType('AWS::AppSync::Resolver')) {
+      expect(r.Properties).not.toHaveProperty('RequestMappingTemplate');
+      expect(r.Properties).not.toHaveProperty('Code');
+    }
+  });
+
+  test('the search bundle carries no model runtime (no sharp, onnxruntime, transformers or LanceDB)', async () => {
+    const { stdout } = await promisify(execFile)('unzip', ['-p', path.join(work, 'search.zip'), 'functions/search/handler.js'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(stdout.length).toBeGreaterThan(1000);
+    expect(stdout).not.toMatch(/@img\/sharp-|onnxruntime-node|@huggingface\/transformers|@lancedb\/lancedb/);
   });
 });
