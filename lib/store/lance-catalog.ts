@@ -1,5 +1,6 @@
 import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
 import type { Connection, Table } from '@lancedb/lancedb';
+import { keywordMatcher } from '../core/keywords';
 import type { VideoRecord, VideoStatus } from '../core/types';
 import type { Catalog } from './catalog';
 import { sqlString } from './lance-sql';
@@ -116,15 +117,11 @@ export class LanceCatalog implements Catalog {
   }
 
   async matchKeywords(keywords: string): Promise<string[]> {
-    const words = keywords.toLowerCase().split(/\s+/).filter(Boolean);
+    const matches = keywordMatcher(keywords);
     // The catalog holds one row per video, so a scan is cheaper than keeping a text index in step.
     const rows: Pick<VideoRow, 'id' | 'title' | 'tags'>[] = await this.table.query().select(['id', 'title', 'tags']).toArray();
-    return rows
-      .filter((row) => {
-        const fields = [row.title, ...row.tags].map((text) => text.toLowerCase());
-        return words.every((word) => fields.some((field) => field.includes(word)));
-      })
-      .map((row) => row.id);
+    // List columns come back as Arrow vectors: the rule takes arrays.
+    return rows.filter((row) => matches({ title: row.title, tags: Array.from(row.tags) })).map((row) => row.id);
   }
 
   close(): void {

@@ -34,25 +34,26 @@ interface Operation {
 /**
  * Indexes `docs`, letting OpenSearch assign the ids (classic AOSS refuses ours), in size-bounded requests; throttled
  * (429) and failed (5xx) sends are retried with backoff, only the failed operations resent. Each document is stamped
- * with the send that stored it (`attempt`). Returns whether a whole request failed in a way that leaves unknown
- * whether it was applied (a 5xx, a lost connection): then some documents may be stored twice, differing in `attempt`.
+ * with the send that stored it (`attempt`). Returns `unknownWrites`: how many operations were sent in whole requests
+ * that failed in a way that leaves unknown whether they were applied (a 5xx, a lost connection). Each of those may
+ * have stored a copy of its document besides the one a later send stored (differing in `attempt`); every other send
+ * of an operation stored exactly one document (it succeeded) or none (it was refused or throttled). So at most
+ * `docs.length + unknownWrites` documents were stored, and all of them before this returns.
  */
 export async function indexFrames(
   client: Client,
   index: string,
   docs: Omit<FrameDoc, 'attempt'>[],
   options: BulkOptions,
-): Promise<{ maybeDuplicated: boolean }> {
+): Promise<{ unknownWrites: number }> {
   const action = { index: { _index: index } };
   const operations = docs.map((doc): Operation => {
     const lines = (attempt: number) => [action, { ...doc, attempt }];
     return { lines, bytes: ndjsonBytes(lines(options.maxAttempts)) };
   });
-  let maybeDuplicated = false;
-  for (const batch of batches(operations, options)) {
-    if (await send(client, index, batch, options)) maybeDuplicated = true;
-  }
-  return { maybeDuplicated };
+  let unknownWrites = 0;
+  for (const batch of batches(operations, options)) unknownWrites += await send(client, index, batch, options);
+  return { unknownWrites };
 }
 
 /** Deletes documents by id, with the same batching and retries; ids already gone are fine. */
@@ -83,10 +84,13 @@ function* batches(operations: Operation[], { maxBytes, maxOperations }: BulkOpti
   if (batch.length > 0) yield batch;
 }
 
-/** Sends one batch until every operation succeeded; returns whether a send may have been applied unseen. */
-async function send(client: Client, index: string, batch: Operation[], options: BulkOptions): Promise<boolean> {
+/**
+ * Sends one batch until every operation succeeded; returns how many operation sends may have been applied unseen
+ * (those of whole requests whose outcome is unknown).
+ */
+async function send(client: Client, index: string, batch: Operation[], options: BulkOptions): Promise<number> {
   let pending = batch;
-  let maybeApplied = false;
+  let unknownWrites = 0;
   let lastFailure = '';
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
     if (attempt > 1) await options.sleep(backoffMs(attempt - 1, options));
@@ -99,7 +103,7 @@ async function send(client: Client, index: string, batch: Operation[], options: 
     } catch (error) {
       const failure = requestFailure(error);
       if (!failure) throw new IndexWriteError(`bulk write to ${index} refused: ${String(error)}`, { cause: error });
-      maybeApplied ||= failure.maybeApplied;
+      if (failure.maybeApplied) unknownWrites += pending.length;
       lastFailure = failure.reason;
       continue;
     }
@@ -117,7 +121,7 @@ async function send(client: Client, index: string, batch: Operation[], options: 
       failed.push(pending[i]);
       lastFailure = reason;
     });
-    if (failed.length === 0) return maybeApplied;
+    if (failed.length === 0) return unknownWrites;
     pending = failed;
   }
   throw new IndexWriteError(

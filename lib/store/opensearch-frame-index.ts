@@ -25,9 +25,12 @@ export interface OpenSearchFrameIndexOptions {
   bulk?: Partial<BulkOptions>;
   /**
    * How `replaceFrames` waits for its frames to become searchable: a count every `pollMs`, for up to `timeoutMs`
-   * (defaults 2 s and 5 min: classic collections refresh about every 60 s). Waits use `bulk.sleep`.
+   * (defaults 2 s and 5 min: classic collections refresh about every 60 s). `windowMs` (default 90 s) bounds how long
+   * a stored document takes to become searchable; it is waited out only after a bulk request whose outcome is unknown
+   * (see "Resent requests" on `OpenSearchFrameIndex`) and should not exceed `timeoutMs`. Waits use `bulk.sleep`, and
+   * are counted in the milliseconds asked of it.
    */
-  visibility?: { pollMs?: number; timeoutMs?: number };
+  visibility?: { pollMs?: number; timeoutMs?: number; windowMs?: number };
 }
 
 /** A frame search that may keep each video to one run (see `OpenSearchFrameIndex`). */
@@ -55,12 +58,28 @@ export interface OpenSearchFrameSearch extends FrameSearch {
  * (`VideoRecord.runId`), and pass the catalog's run ids as `activeRuns` to `search` (and the video's run to
  * `scoreVideo` / `countFrames`): the run restriction is part of the k-NN filter, so it costs no results. Search then
  * shows the old run until the catalog names the new one, and the new one, complete, from then on.
+ *
+ * Resent requests. Classic collections assign the ids, so a bulk request that was applied but answered with a 5xx or
+ * not at all (a lost connection), then resent, leaves two copies of its frames (same `frame`, different `attempt`),
+ * and only a search can find them. Before the extra copies are deleted, every copy must be searchable, and seeing
+ * each frame once is no proof of that: the resent copies may show after the first ones (or the other way round). The
+ * rule rests on two facts: every document of the run was stored by the time `indexFrames` returned (a failed request
+ * was applied, if at all, before its failure reached us, or shortly after: the window's margin), and a stored document
+ * is searchable at most `windowMs` later. `indexFrames` also tells how many operation sends had an unknown outcome (`unknownWrites`), so the run holds
+ * at most `frames + unknownWrites` documents. The extra copies are listed (and deleted) once the run's count reaches
+ * that bound (every possible copy shows: the usual case of a lost answer, fast) or `windowMs` after the write
+ * returned (every stored copy shows by then, whether a request was applied or not), and then only if every frame
+ * shows; the first copy of each frame is kept. Deletes by id are final for later reads, so nothing else is needed.
+ * Without an unknown outcome no frame has two copies, and the wait ends as soon as all frames show. The default
+ * window, 90 s, is the classic refresh interval (60 s) plus a margin for a request the collection finishes shortly
+ * after we stopped waiting for its answer; lower it for NextGen collections (10 s).
  */
 export class OpenSearchFrameIndex implements FrameIndex {
   private readonly index: string;
   private readonly bulk: BulkOptions;
   private readonly pollMs: number;
   private readonly timeoutMs: number;
+  private readonly windowMs: number;
   /** The mapping's vector width, read once: an index's mapping cannot change it. */
   private dim: Promise<number> | undefined;
 
@@ -72,6 +91,7 @@ export class OpenSearchFrameIndex implements FrameIndex {
     this.bulk = { ...DEFAULT_BULK_OPTIONS, ...bulk };
     this.pollMs = visibility?.pollMs ?? 2_000;
     this.timeoutMs = visibility?.timeoutMs ?? 300_000;
+    this.windowMs = visibility?.windowMs ?? 90_000;
   }
 
   /** Makes `frames` the video's only frames (see the class comment). */
@@ -85,8 +105,8 @@ export class OpenSearchFrameIndex implements FrameIndex {
     if (frames.length > 0) {
       await this.assertWritable(video, frames);
       const docs = frames.map((frame, i) => frameDoc(video, runId, i, frame));
-      const { maybeDuplicated } = await indexFrames(this.client, this.index, docs, this.bulk);
-      await this.awaitRun(video.id, runId, frames.length, maybeDuplicated);
+      const { unknownWrites } = await indexFrames(this.client, this.index, docs, this.bulk);
+      await this.awaitRun(video.id, runId, frames.length, unknownWrites);
     }
     await this.deleteMatching(olderRunsQuery(video.id, runId));
     return runId;
@@ -166,22 +186,28 @@ export class OpenSearchFrameIndex implements FrameIndex {
   }
 
   /**
-   * Polls until all `frames` frames of the run are searchable. After an ambiguous send (see `indexFrames`) a frame
-   * may be stored twice: then it waits until every frame shows, and deletes the extra copies.
+   * Polls until all `frames` frames of the run are searchable. After `unknownWrites` sends of unknown outcome (see
+   * `indexFrames`) a frame may be stored twice: then it also waits until every copy shows, as the class comment's
+   * "Resent requests" rule tells, and deletes the extra copies. `waited` starts when the write's last answer came.
    */
-  private async awaitRun(videoId: string, runId: string, frames: number, maybeDuplicated: boolean): Promise<void> {
+  private async awaitRun(videoId: string, runId: string, frames: number, unknownWrites: number): Promise<void> {
     let visible = 0;
     for (let waited = 0; waited <= this.timeoutMs; waited += this.pollMs) {
       if (waited > 0) await this.bulk.sleep(this.pollMs);
       visible = await this.countFrames(videoId, runId);
       if (visible < frames) continue;
-      if (!maybeDuplicated) return;
+      if (unknownWrites === 0) return;
+      // Some copy that may exist does not show yet, and might still: keep waiting.
+      if (visible < frames + unknownWrites && waited < this.windowMs) continue;
       const extra = await this.extraCopies(videoId, runId, frames);
       if (extra) return deleteFrames(this.client, this.index, extra, this.bulk);
     }
-    throw new IndexWriteError(
-      `run ${runId} of video ${videoId}: ${visible} of ${frames} frames searchable after ${this.timeoutMs} ms`,
-    );
+    const state =
+      visible < frames
+        ? `${visible} of ${frames} frames searchable`
+        : `${visible} documents for ${frames} frames, copies of resent requests possibly unseen ` +
+          `(they need up to ${this.windowMs} ms to show)`;
+    throw new IndexWriteError(`run ${runId} of video ${videoId}: ${state} after ${this.timeoutMs} ms`);
   }
 
   /** Ids of the run's documents that repeat a frame, or undefined while some frame is not searchable yet. */

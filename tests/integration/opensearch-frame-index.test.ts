@@ -6,7 +6,7 @@ import { IndexMismatchError, IndexNotReadyError, IndexWriteError } from '../../l
 import { openSearchClient } from '../../lib/store/opensearch-client';
 import { OpenSearchFrameIndex, type OpenSearchFrameIndexOptions } from '../../lib/store/opensearch-frame-index';
 import { ensureFramesIndex, framesIndexBody, type FrameDoc } from '../../lib/store/opensearch-mapping';
-import { startAossDouble, type AossDouble, type LoggedRequest } from '../doubles/aoss-server';
+import { startAossDouble, type AossDouble, type BulkFault, type LoggedRequest } from '../doubles/aoss-server';
 import { axis, DIM, frames, MODEL, unit, video } from '../helpers/frame-fixtures';
 
 const INDEX = 'frames';
@@ -33,7 +33,8 @@ afterEach(async () => {
 function frameIndex(options: Partial<OpenSearchFrameIndexOptions> = {}): OpenSearchFrameIndex {
   return new OpenSearchFrameIndex(client, {
     index: INDEX,
-    visibility: { pollMs: 20 },
+    // The double shows writes at once unless a test sets a delay: such a test passes its own window.
+    visibility: { pollMs: 20, windowMs: 0 },
     ...options,
     bulk: {
       sleep: async (ms) => {
@@ -236,6 +237,84 @@ describe('bulk writes', () => {
     double.makeVisible();
     const run = await index.replaceRun(video('a'), frames(axis(2)));
     expect(storedFrames('a').map((doc) => doc.run_id)).toEqual([run]);
+  });
+});
+
+describe('resent requests with delayed visibility', () => {
+  // The double shows writes after DELAY_MS; the adapter is told they show within WINDOW_MS.
+  const DELAY_MS = 150;
+  const WINDOW_MS = 200;
+  /** A fault that fails nothing: the request it meets goes through (to reach a later request with the next one). */
+  const PASS: BulkFault = { itemStatus: 429, items: [] };
+  const FRAMES = 8;
+  const times = Array.from({ length: FRAMES }, (_, i) => i / 4);
+  const framesToWrite = () => times.map((time, i) => ({ time, vector: unit(1, i) }));
+
+  /** Exactly one copy of each frame of `run` is stored, and nothing else of the video. */
+  function expectOneCopyEach(run: string): void {
+    const stored = storedFrames('a');
+    expect(stored.every((doc) => doc.run_id === run)).toBe(true);
+    expect(frameNumbers(stored)).toEqual(times.map((_, i) => i));
+    expect(stored.map((doc) => doc.time).sort((a, b) => a - b)).toEqual(times);
+  }
+
+  // Each case runs 5 times, to catch the race: the copies of a resent request may show after the first copies (a lost
+  // answer to the only or the last request: the dedupe used to look as soon as each frame showed once, and missed them).
+  test.each<[string, BulkFault[], number]>([
+    ['the only request', ['lost-response'], 1_000],
+    ['the first of several requests', ['lost-response'], 3],
+    ['a middle request', [PASS, 'lost-response'], 3],
+    ['the last request', [PASS, PASS, 'lost-response'], 3],
+    ['a request and its resend', ['lost-response', 'lost-response'], 3],
+    ['the resend of a throttled request', ['throttle', 'lost-response'], 3],
+    // Then not every request of unknown outcome was applied: the count never reaches its bound, the window decides.
+    ['a request whose resend fails unapplied', ['lost-response', 'unavailable'], 1_000],
+    ['a middle request, and a later one fails unapplied', [PASS, 'lost-response', 'unavailable'], 3],
+  ])('a lost answer to %s leaves one copy of each frame', async (_, faults, maxOperations) => {
+    double.setVisibilityDelay(DELAY_MS);
+    const index = await readyIndex({ bulk: { maxOperations }, visibility: { pollMs: 20, windowMs: WINDOW_MS } });
+    let run = '';
+    for (let round = 0; round < 5; round++) {
+      for (const fault of faults) double.failNextBulk(1, fault);
+      run = await index.replaceRun(video('a'), framesToWrite());
+      expectOneCopyEach(run);
+    }
+    const lost = faults.filter((fault) => fault === 'lost-response').length;
+    expect(bulkRequests().filter((request) => request.status === 504)).toHaveLength(5 * lost);
+    await delay(DELAY_MS + 50); // the deletes show too
+    expect(await index.countFrames('a')).toBe(FRAMES);
+    const hits = await index.search({ vector: unit(1, 1), k: 100 });
+    expect(hits.map((hit) => hit.time).sort((a, b) => a - b)).toEqual(times);
+    expect(await index.scoreVideo(axis(0), 'a', run)).toHaveLength(FRAMES);
+  });
+
+  test('once every possible copy shows, it does not wait out the window', async () => {
+    double.setVisibilityDelay(DELAY_MS);
+    const index = await readyIndex({ bulk: { maxOperations: 3 }, visibility: { pollMs: 20, windowMs: 60_000 } });
+    double.failNextBulk(1, PASS);
+    double.failNextBulk(1, 'lost-response');
+    const started = Date.now();
+    const run = await index.replaceRun(video('a'), framesToWrite());
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expectOneCopyEach(run);
+  });
+
+  test('when a request of unknown outcome was not applied, it waits the window before it dedupes', async () => {
+    double.setVisibilityDelay(DELAY_MS);
+    const index = await readyIndex({ visibility: { pollMs: 20, windowMs: 400 } });
+    double.failNextBulk(1, 'unavailable');
+    const started = Date.now();
+    const run = await index.replaceRun(video('a'), framesToWrite());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expectOneCopyEach(run);
+  });
+
+  test('a window longer than the timeout fails clearly', async () => {
+    const index = await readyIndex({ visibility: { pollMs: 20, timeoutMs: 100, windowMs: 1_000 } });
+    double.failNextBulk(1, 'unavailable');
+    await expect(index.replaceFrames(video('a'), frames(axis(0), axis(1)))).rejects.toThrow(
+      /run .* of video a: 2 documents for 2 frames, .*up to 1000 ms to show\) after 100 ms/,
+    );
   });
 });
 
