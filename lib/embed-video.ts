@@ -1,6 +1,6 @@
 import type { FrameVector, SamplingPlan } from './core/types';
 import type { Embedder } from './embedder/embedder';
-import { decodeFrames } from './decoder/frames';
+import { decodeFrames, type DecodedFrame } from './decoder/frames';
 import type { VideoSource } from './decoder/input';
 import type { VideoInfo } from './decoder/probe';
 import { batches } from './async/batches';
@@ -15,6 +15,11 @@ export interface EmbedVideoOptions {
   signal?: AbortSignal;
   /** Called after each batch with the number of frames embedded so far. */
   onFrames?: (framesDone: number) => void;
+  /**
+   * Also given each batch of decoded frames (the embedder's input size), run alongside its embedding and awaited
+   * before the next batch, so what it does with them (the container's thumbnails) keeps pace with the decode.
+   */
+  onBatch?: (frames: DecodedFrame[]) => Promise<void>;
 }
 
 /**
@@ -24,7 +29,7 @@ export interface EmbedVideoOptions {
  * ffmpeg decodes ahead; only the vectors are kept, so memory does not grow with the video beyond them.
  */
 export async function embedVideo(source: VideoSource, embedder: Embedder, options: EmbedVideoOptions): Promise<FrameVector[]> {
-  const { sampling, startSec, endSec, info, signal, onFrames } = options;
+  const { sampling, startSec, endSec, info, signal, onFrames, onBatch } = options;
   const decoded = decodeFrames(source, {
     plan: sampling,
     width: embedder.imageSize.width,
@@ -37,7 +42,7 @@ export async function embedVideo(source: VideoSource, embedder: Embedder, option
   });
   const embedded: FrameVector[] = [];
   for await (const batch of batches(decoded, embedder.batchSize)) {
-    const vectors = await embedder.embedImages(batch);
+    const [vectors] = await Promise.all([embedder.embedImages(batch), onBatch?.(batch)]);
     batch.forEach((frame, i) => embedded.push({ time: frame.time, vector: vectors[i] }));
     onFrames?.(embedded.length);
   }

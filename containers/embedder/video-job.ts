@@ -1,6 +1,9 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { z } from 'zod';
 import type { SamplingPlan } from '../../lib/core/types';
 import { effectiveFps, validateSamplingPlan } from '../../lib/core/sampling';
+import type { DecodedFrame } from '../../lib/decoder/frames';
 import { probeVideo } from '../../lib/decoder/probe';
 import { embedVideo } from '../../lib/embed-video';
 import { encodeFrameEmbeddings } from '../../lib/frame-embeddings-format';
@@ -8,6 +11,12 @@ import { resolveVideoSource, type VideoSourceOptions } from '../../lib/video-sou
 import { HttpError } from './errors';
 import type { ServedModel } from './model';
 import { parseRequest } from './request';
+
+/** `s3://bucket/` or `s3://bucket/prefix/`: where a job writes the thumbnails of its frames. */
+const S3_PREFIX = /^s3:\/\/([^/]+)\/((?:.*\/)?)$/s;
+
+/** Thumbnail uploads in flight at once (per job). */
+const THUMBNAIL_UPLOADS = 8;
 
 /** One frame per second of video, as the local CLI samples by default. */
 const DEFAULT_SAMPLING: SamplingPlan = { fps: 1 };
@@ -25,6 +34,8 @@ const JOB = z
     everyNth: z.number().optional(),
     startSec: z.number().nonnegative().optional(),
     endSec: z.number().positive().optional(),
+    /** `s3://bucket/prefix/`: a JPEG of every embedded frame goes to `<prefix><videoId>/<ms>.jpg`. */
+    thumbnails: z.string().max(2048).regex(S3_PREFIX, 'must be an s3://bucket/prefix/ destination (ending in /)').optional(),
   })
   .refine((job) => job.endSec === undefined || job.endSec > (job.startSec ?? 0), {
     message: 'must be after startSec',
@@ -38,6 +49,8 @@ export interface VideoJob {
   sampling: SamplingPlan;
   startSec?: number;
   endSec?: number;
+  /** Where the frames' thumbnails go, when the manifest asks for them. */
+  thumbnails?: { bucket: string; prefix: string };
 }
 
 export interface VideoJobResult {
@@ -69,7 +82,8 @@ export async function runVideoJob(
   const { videoId, sampling, startSec, endSec } = job;
   const source = await resolveVideoSource(job.video, sources);
   const info = await probeVideo(source);
-  const frames = await embedVideo(source, model.embedder, { sampling, startSec, endSec, info, signal });
+  const onBatch = job.thumbnails && thumbnailWriter(sources.s3, job.thumbnails, videoId, signal);
+  const frames = await embedVideo(source, model.embedder, { sampling, startSec, endSec, info, signal, onBatch });
   const header = {
     videoId,
     model: model.name,
@@ -83,8 +97,38 @@ export async function runVideoJob(
 }
 
 function parseVideoJob(body: unknown): VideoJob {
-  const { fps, everyNth, ...job } = parseRequest(JOB, body);
-  return { ...job, sampling: samplingOf(fps, everyNth) };
+  const { fps, everyNth, thumbnails, ...job } = parseRequest(JOB, body);
+  const destination = thumbnails === undefined ? undefined : S3_PREFIX.exec(thumbnails);
+  return {
+    ...job,
+    sampling: samplingOf(fps, everyNth),
+    ...(destination && { thumbnails: { bucket: destination[1], prefix: destination[2] } }),
+  };
+}
+
+/** The S3 key of the thumbnail of a video's frame at `time` (what S3MediaLinks.thumbnailUrl presigns). */
+export function thumbnailKey(prefix: string, videoId: string, time: number): string {
+  return `${prefix}${videoId}/${Math.round(time * 1000)}.jpg`;
+}
+
+/**
+ * Writes each batch of decoded frames as JPEGs (the model's input crop, e.g. 224 px for CLIP), a few uploads at a
+ * time; the next batch waits for this one, so memory stays at a batch of frames.
+ */
+function thumbnailWriter(s3: S3Client, { bucket, prefix }: { bucket: string; prefix: string }, videoId: string, signal: AbortSignal) {
+  const put = async (frame: DecodedFrame) => {
+    const { data, width, height, time } = frame;
+    const body = await sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 70 }).toBuffer();
+    const key = thumbnailKey(prefix, videoId, time);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'image/jpeg' }), { abortSignal: signal });
+  };
+  return async (frames: DecodedFrame[]) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < frames.length) await put(frames[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(THUMBNAIL_UPLOADS, frames.length) }, worker));
+  };
 }
 
 function samplingOf(fps: number | undefined, everyNth: number | undefined): SamplingPlan {

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dynamoClient } from '../../lib/aws/clients';
+import { dynamoClient, s3Client } from '../../lib/aws/clients';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { readEnv } from '../../lib/aws/env';
 import { frameIndexFromEnv } from '../../lib/aws/frame-index';
@@ -12,12 +12,13 @@ import { parseInput } from '../../lib/pipeline/schemas';
 
 const ENV = { VIDEOS_TABLE: z.string().min(1) };
 
-/** EventBridge target for "Object Removed": the video is marked deleted and its frames leave the index. */
+/** EventBridge target for "Object Removed": the video is marked deleted, its frames leave the index and its thumbnails the bucket. */
 export const handler = middy(async (event: unknown) => {
   const env = readEnv(ENV);
   const outcome = await removeVideo(parseInput(OBJECT_REMOVED, event), {
     catalog: new DynamoCatalog(dynamoClient(), env.VIDEOS_TABLE),
     frames: frameIndexFromEnv(),
+    s3: s3Client(),
   });
   logger.info('object removed', outcome);
   return outcome;

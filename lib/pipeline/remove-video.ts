@@ -1,4 +1,6 @@
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoCatalog } from '../aws/dynamo-catalog';
+import { THUMBNAILS_PREFIX } from '../aws/s3-media-links';
 import type { ObjectRemoved } from '../aws/s3-events';
 import type { FrameIndex } from '../store/frame-index';
 import { acceptedEvent } from './video-item';
@@ -10,11 +12,12 @@ const MAX_CLAIMS = 3;
 
 /**
  * Handles an "Object Removed" event: marks the video deleted (a tombstone that supersedes any execution still
- * indexing it) and deletes its frames. Idempotent: a repeated event deletes again, which finds nothing left.
+ * indexing it) and deletes its frames and, given `s3`, its thumbnails (`thumbnails/<videoId>/` in the event's bucket).
+ * Idempotent: a repeated event deletes again, which finds nothing left.
  */
 export async function removeVideo(
   event: ObjectRemoved,
-  deps: { catalog: DynamoCatalog; frames: FrameIndex },
+  deps: { catalog: DynamoCatalog; frames: FrameIndex; s3?: S3Client },
 ): Promise<{ videoId: string; decision: RemovedDecision | 'sidecar' }> {
   const { object } = event.detail;
   const videoId = videoIdForKey(object.key);
@@ -31,7 +34,23 @@ export async function removeVideo(
     const buried = current?.deleted && current.sequencer === removal.sequencer;
     if (!buried && !(await deps.catalog.bury(videoId, removal.sequencer, current?.sequencer))) continue;
     await deps.frames.removeVideo(videoId);
+    if (deps.s3) await deleteThumbnails(deps.s3, event.detail.bucket.name, videoId);
     return { videoId, decision };
   }
   throw new Error(`video ${videoId}: the catalog entry kept changing during ${MAX_CLAIMS} attempts to remove it`);
+}
+
+/** Deletes every object under `thumbnails/<videoId>/` (a page of up to 1,000 keys per request). */
+async function deleteThumbnails(s3: S3Client, bucket: string, videoId: string): Promise<void> {
+  const prefix = `${THUMBNAILS_PREFIX}${videoId}/`;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [{ Key }] : []));
+    if (keys.length > 0) {
+      const { Errors } = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+      if (Errors?.length) throw new Error(`could not delete ${Errors.length} thumbnails of ${videoId}: ${Errors[0].Code} ${Errors[0].Message}`);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
 }

@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { DynamoCatalog } from '../aws/dynamo-catalog';
 import { invokeAsync } from '../aws/sagemaker-async';
+import { THUMBNAILS_PREFIX } from '../aws/s3-media-links';
 import { putJson, s3Uri } from '../aws/s3-objects';
 import type { TaskTokenStore } from '../aws/task-tokens';
 import type { IndexingSettings } from './indexing-settings';
@@ -48,6 +49,8 @@ export async function submitJob(request: SubmitRequest, deps: SubmitDeps): Promi
     fps: settings.fps,
     startSec: range.start,
     endSec: range.end,
+    // A JPEG per embedded frame, in the video's bucket, where S3MediaLinks.thumbnailUrl finds it.
+    thumbnails: s3Uri({ bucket: video.bucket, key: THUMBNAILS_PREFIX }),
   });
   await deps.tokens.put({ inferenceId, token, videoId: video.id, expiresAt: Math.ceil(Date.now() / 1000) + TOKEN_TTL_SEC });
   await invokeAsync(deps.sagemaker, {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { createServer, type EmbedderServer } from '../../containers/embedder/app';
 import { loadServedModel, type ServedModel } from '../../containers/embedder/model';
@@ -228,6 +228,21 @@ describe('video jobs', () => {
     expect(frames.map((frame) => Math.round(frame.time * 100))).toEqual([352, 552]);
   });
 
+  it('writes a JPEG of every embedded frame (the model input crop) to the thumbnails destination', async () => {
+    const { frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', startSec: 1, endSec: 4, thumbnails: 's3://videos/thumbnails/' });
+    expect(frames.map((frame) => frame.time)).toEqual([1, 2, 3]);
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'videos', Prefix: 'thumbnails/' }));
+    expect((listed.Contents ?? []).map((object) => object.Key).sort()).toEqual(['thumbnails/six/1000.jpg', 'thumbnails/six/2000.jpg', 'thumbnails/six/3000.jpg']);
+    const get = await s3.client.send(new GetObjectCommand({ Bucket: 'videos', Key: 'thumbnails/six/2000.jpg' }));
+    const jpeg = Buffer.from(await get.Body!.transformToByteArray());
+    expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const { info, data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([served.embedder.imageSize.width, served.embedder.imageSize.height]);
+    // The frame at 2 s is blue.
+    const mean = [0, 1, 2].map((c) => data.filter((_, i) => i % 3 === c).reduce((sum, v) => sum + v, 0) / (data.length / 3));
+    expect(mean[2]).toBeGreaterThan(mean[0] + 100);
+  });
+
   it('answers concurrent queries and jobs, each correctly', async () => {
     const words = ['red', 'green', 'blue', 'yellow', 'white', 'black'];
     const [answers, jobs] = await Promise.all([
@@ -311,6 +326,8 @@ describe('bad requests', () => {
     ['a job with fps and everyNth', () => invoke(local, { videoId: 'x', video: 's3://videos/six.mp4', fps: 1, everyNth: 2 }), 400, 'bad_request', /exactly one of fps or everyNth/],
     ['a job with fps 0', () => invoke(local, { videoId: 'x', video: 's3://videos/six.mp4', fps: 0 }), 400, 'bad_request', /fps must be a number > 0/],
     ['a job whose range ends before it starts', () => invoke(local, { videoId: 'x', video: 's3://videos/six.mp4', startSec: 3, endSec: 2 }), 400, 'bad_request', /^endSec: must be after startSec/],
+    ['a job with thumbnails that are not an s3:// prefix', () => invoke(local, { videoId: 'x', video: 's3://videos/six.mp4', thumbnails: 'https://example.com/thumbs/' }), 400, 'bad_request', /^thumbnails: must be an s3:\/\/bucket\/prefix\//],
+    ['a job with a thumbnails prefix not ending in /', () => invoke(local, { videoId: 'x', video: 's3://videos/six.mp4', thumbnails: 's3://videos/thumbs' }), 400, 'bad_request', /^thumbnails: /],
     ['a method other than POST', () => httpRequest(`${local}/invocations`), 405, 'method_not_allowed', /POST/],
     ['an unknown path', () => httpRequest(`${local}/models`), 404, 'not_found', /\/ping or POST \/invocations/],
   ] as const)('%s', async (_, send, status, code, message) => {

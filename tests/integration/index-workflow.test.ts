@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { getObjectBytes, parseS3Uri } from '../../lib/aws/s3-objects';
 import { expectedFrameTimes } from '../../lib/core/sampling';
@@ -63,6 +64,11 @@ async function expectFrames(videoId: string, times: number[]): Promise<void> {
 }
 
 const seconds = (n: number, fps = 1) => Array.from({ length: n * fps }, (_, i) => i / fps);
+/** The keys of a video's thumbnails in the bucket, sorted. */
+const thumbnails = async (id: string) => {
+  const listed = await h.s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `thumbnails/${id}/` }));
+  return (listed.Contents ?? []).map(({ Key }) => Key!).sort();
+};
 const invocationsFor = (videoId: string) => h.endpoint.jobs.filter((job) => job.manifest.videoId === videoId);
 
 test('success: a sidecar-described upload with spaces and accents in its key becomes READY with exact frames', async () => {
@@ -104,7 +110,16 @@ test('success: a sidecar-described upload with spaces and accents in its key bec
     InvocationTimeoutSeconds: 3600,
   });
   expect(job.input.InferenceId!.length).toBeLessThanOrEqual(64);
-  expect(job.manifest).toEqual({ videoId: id, video: `s3://${BUCKET}/${key}`, fps: 1, startSec: 0, endSec: 606 });
+  expect(job.manifest).toEqual({
+    videoId: id,
+    video: `s3://${BUCKET}/${key}`,
+    fps: 1,
+    startSec: 0,
+    endSec: 606,
+    thumbnails: `s3://${BUCKET}/thumbnails/`,
+  });
+  // The container wrote a thumbnail of every sampled frame.
+  expect(await thumbnails(id)).toEqual(seconds(6).map((time) => `thumbnails/${id}/${Math.round(time * 1000)}.jpg`).sort());
   const token = await h.db.client.send(new GetCommand({ TableName: 'tasks', Key: { inferenceId: job.input.InferenceId } }));
   expect(token.Item).toBeUndefined();
 });
@@ -188,10 +203,12 @@ test('delete: the video is marked deleted, its frames leave the index, and a lat
   const created = await h.upload(key, videos.four);
   expect(await run(created)).toMatchObject({ status: 'SUCCEEDED' });
   await expectFrames(id, seconds(4));
+  expect(await thumbnails(id)).toHaveLength(4);
 
   expect(await h.handlers.removeVideo(h.removal(key) as never, h.context)).toEqual({ videoId: id, decision: 'remove' });
 
   expect(h.frames(id)).toEqual([]);
+  expect(await thumbnails(id)).toEqual([]);
   expect(await h.catalog.get(id)).toBeUndefined();
   expect(await h.catalog.item(id)).toMatchObject({ deleted: true, frames: 0 });
   expect(await run(created)).toMatchObject({ status: 'SUCCEEDED', states: ['Register'] });

@@ -162,6 +162,13 @@ test('REST POST /search: clips ranked, playable through a presigned URL with a m
   expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
   expect(url.hash).toBe(`#t=${top.start},${top.end}`);
+  // The thumbnail the embedder container wrote for the clip's best frame (a sampled frame), in the video's bucket.
+  const thumbnail = new URL(top.thumbnailUrl);
+  expect(thumbnail.origin).toBe(url.origin);
+  expect(thumbnail.pathname).toBe(`/thumbnails/traffic-lights/${Math.round(top.bestTime * 1000)}.jpg`);
+  expect(thumbnail.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  expect(thumbnail.searchParams.get('X-Amz-Expires')).toBe('3600');
+  expect(json.clips.every((clip: { videoId: string; thumbnailUrl: string }) => new URL(clip.thumbnailUrl).pathname.startsWith(`/thumbnails/${clip.videoId}/`))).toBe(true);
 
   const sent = JSON.parse(sagemaker.commandCalls(InvokeEndpointCommand)[0].args[0].input.Body as string);
   expect(sent).toEqual({ text: 'a red screen' });

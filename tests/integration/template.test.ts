@@ -170,6 +170,8 @@ describe('the functions', () => {
     expect(statements('RemoveVideo')).toEqual([
       allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos),
       allow('aoss:APIAccessAll', collection),
+      allow('s3:ListBucket', getAtt('VideosBucket'), { Condition: { StringLike: { 's3:prefix': 'thumbnails/*' } } }),
+      allow('s3:DeleteObject', objects('thumbnails/')),
       allow('sqs:SendMessage', getAtt('RemovalFailuresQueue')),
     ]);
     expect(statements('FramesIndex')).toEqual([allow('aoss:APIAccessAll', collection)]);
@@ -177,6 +179,7 @@ describe('the functions', () => {
       allow(['dynamodb:GetItem', 'dynamodb:Scan'], videos),
       allow('sagemaker:InvokeEndpoint', ref('QueryEndpoint')),
       allow(['s3:GetObject', 's3:GetObjectVersion'], objects('videos/')),
+      allow('s3:GetObject', objects('thumbnails/')),
       allow('aoss:APIAccessAll', collection),
     ]);
   });
@@ -307,7 +310,7 @@ describe('SageMaker', () => {
       resource('SageMakerExecutionRole').Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => [s.Sid, s]),
     );
     expect(statementsBySid.Notify).toMatchObject({ Action: 'sns:Publish', Resource: [ref('JobSucceededTopic'), ref('JobFailedTopic')] });
-    expect(statementsBySid.WriteResults.Resource).toEqual([objects('embeddings/'), objects('failures/')]);
+    expect(statementsBySid.WriteResults.Resource).toEqual([objects('embeddings/'), objects('failures/'), objects('thumbnails/')]);
   });
 
   test('it scales to zero by backlog and wakes on HasBacklogWithoutCapacity', () => {
