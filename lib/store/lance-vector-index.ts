@@ -45,10 +45,22 @@ const ALL_PARTITIONS = 1_000_000;
  * returned only the frames in the probed partitions (252 of 900 in a check), not the `k` nearest matching frames.
  */
 export async function tuneVectorQuery(table: Table, query: VectorQuery): Promise<VectorQuery> {
-  const stats = await table.indexStats(VECTOR_INDEX);
-  if (!stats) return query;
-  // Indexed rows shrink as rows are deleted, so this may undercount the partitions a little: only the floor uses it.
-  const probes = Math.max(20, Math.ceil(partitionsFor(stats.numIndexedRows) / 10));
+  const probes = await probesFor(table);
+  if (probes === undefined) return query;
   // `nprobes` sets floor and ceiling together; raising the ceiling afterwards keeps floor <= ceiling at every step.
   return query.nprobes(probes).maximumNprobes(ALL_PARTITIONS);
+}
+
+/** The probe floor per table version: `indexStats` costs more than a search (20–250 ms), `version` a fraction of 1 ms. */
+const probesByTable = new WeakMap<Table, { version: number; probes: number | undefined }>();
+
+async function probesFor(table: Table): Promise<number | undefined> {
+  const version = await table.version();
+  const known = probesByTable.get(table);
+  if (known?.version === version) return known.probes;
+  const stats = await table.indexStats(VECTOR_INDEX);
+  // Indexed rows shrink as rows are deleted, so this may undercount the partitions a little: only the floor uses it.
+  const probes = stats && Math.max(20, Math.ceil(partitionsFor(stats.numIndexedRows) / 10));
+  probesByTable.set(table, { version, probes });
+  return probes;
 }

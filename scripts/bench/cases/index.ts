@@ -1,0 +1,23 @@
+import type { BenchCase } from '../bench-case';
+import { clusteringCase } from './clustering';
+import { containerJobCase } from './container-job';
+import { decodeCase } from './decode';
+import { embedderCase } from './embedder';
+import { indexPipelineCase } from './index-pipeline';
+import { localSearchCase } from './local-search';
+import { peakRssCase } from './peak-rss';
+import { searchServiceCase } from './search-service';
+import { smoothingCase } from './smoothing';
+
+/** Every case of `npm run bench`, in the issue's order. */
+export const CASES: readonly BenchCase[] = [
+  decodeCase,
+  indexPipelineCase,
+  smoothingCase,
+  clusteringCase,
+  localSearchCase,
+  embedderCase,
+  searchServiceCase,
+  peakRssCase,
+  containerJobCase,
+];
