@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { vsearch } from '../helpers/cli';
-import { startServe, type ServeProcess } from '../helpers/serve';
+import { startServeProcess, type ServeProcess } from '../../scripts/serve-process';
 import { BAD_SEARCH_REQUESTS } from '../helpers/bad-search-requests';
 
 jest.setTimeout(120_000);
@@ -35,7 +35,7 @@ beforeAll(async () => {
     const indexed = await vsearch(['index', file, '--category', category, '--data', data, '--model', model]);
     expect(indexed.stderr).toBe('');
   }
-  server = await startServe(['--data', data, '--model', model]);
+  server = await startServeProcess(['--data', data, '--model', model]);
 });
 
 afterAll(async () => {

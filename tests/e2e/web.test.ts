@@ -8,7 +8,7 @@ import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { openLocalStore } from '../../lib/store/open-local-store';
 import { REPO_ROOT, vsearch } from '../helpers/cli';
-import { startServe, type ServeProcess } from '../helpers/serve';
+import { startServeProcess, type ServeProcess } from '../../scripts/serve-process';
 
 /** The search page in a real browser: Debian's chromium, which `.ci/run` installs. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -69,7 +69,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     const indexed = await vsearch(['index', traffic, sky, '--data', data, '--model', model]);
     expect(indexed.stderr).toBe('');
     await addFailedVideo(data);
-    server = await startServe(['--data', data, '--model', model]);
+    server = await startServeProcess(['--data', data, '--model', model]);
     browser = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,

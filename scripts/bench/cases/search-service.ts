@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_SMOOTHING } from '../../../lib/core/smoothing';
@@ -7,7 +6,8 @@ import { indexVideo } from '../../../lib/indexer';
 import { makeSampleVideos } from '../../../lib/sample-videos';
 import { openLocalStore } from '../../../lib/store/open-local-store';
 import type { BenchCase } from '../bench-case';
-import { runChild, tsxArgs } from '../child';
+import { runChild } from '../child';
+import { startServeProcess, type ServeProcess } from '../../serve-process';
 import { entry, type BenchEntry } from '../entry';
 import { fixtureModelDir } from '../fixture';
 import { percentile } from '../timing';
@@ -30,12 +30,12 @@ export const searchServiceCase: BenchCase = {
     const [count, limitSec] = ctx.smoke ? [16, 10] : [400, 40];
     const model = await fixtureModelDir(ctx.tmpDir);
     const scratch = await mkdtemp(path.join(ctx.tmpDir, 'search-service-'));
-    let server: ChildProcess | undefined;
+    let server: ServeProcess | undefined;
     try {
       const data = path.join(scratch, 'data');
       await indexSamples(path.join(scratch, 'videos'), model, data);
-      const serve = await startServe(model, data);
-      server = serve.child;
+      const serve = await startServeProcess(['--data', data, '--model', model]);
+      server = serve;
       const entries: BenchEntry[] = [];
       for (const concurrency of CONCURRENCY) {
         ctx.log(`search service: ${count} requests at concurrency ${concurrency}`);
@@ -44,11 +44,7 @@ export const searchServiceCase: BenchCase = {
       }
       return entries;
     } finally {
-      if (server && server.exitCode === null) {
-        const exited = new Promise((resolve) => server?.once('exit', resolve));
-        server.kill('SIGTERM');
-        await exited;
-      }
+      await server?.stop();
       await rm(scratch, { recursive: true, force: true });
     }
   },
@@ -85,23 +81,4 @@ async function indexSamples(videosDir: string, modelDir: string, dataDir: string
   } finally {
     store.close();
   }
-}
-
-/** The real `vsearch serve` on a free port; resolves once it prints its URL. */
-function startServe(modelDir: string, dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const cli = path.resolve(__dirname, '../../vsearch.ts');
-  const child = spawn(process.execPath, tsxArgs(cli, ['serve', '--port', '0', '--data', dataDir, '--model', modelDir]), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-      const url = /serving on (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url) resolve({ url, child });
-    });
-    child.once('exit', (code) => reject(new Error(`vsearch serve exited with ${code}: ${stderr.trim()}`)));
-  });
 }

@@ -1,0 +1,35 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM, resolved once the server has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real `vsearch serve --port 0 …` (the package's bin) in a child process and resolves with its URL once it
+ * prints it. Used by the end-to-end tests and the search-service benchmark.
+ */
+export function startServeProcess(args: string[]): Promise<ServeProcess> {
+  const bin = path.resolve(__dirname, 'vsearch.js');
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+      const url = /serving on (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url) resolve({ url, child, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`vsearch serve exited with ${code}: ${stderr.trim()}`)));
+  });
+}
