@@ -8,17 +8,12 @@ import {
   type SmoothingOptions,
 } from '../../lib/core/smoothing';
 import type { FrameVector } from '../../lib/core/types';
+import { uniform } from '../../scripts/bench/random';
 
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
+/** Deterministic pseudo-random numbers in [-1, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const next = uniform(seed);
+  return () => next() * 2 - 1;
 }
 
 /** `n` frames at 2 fps with random (not unit) vectors. */
