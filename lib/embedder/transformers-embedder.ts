@@ -17,6 +17,7 @@ import {
 } from '@huggingface/transformers';
 import type { RgbImage } from '../core/types';
 import type { Embedder } from './embedder';
+import { pixelValuesAtInputSize } from './pixel-values';
 
 /** A model that could not be downloaded or read; the message is one line meant for the user. */
 export class ModelLoadError extends Error {
@@ -130,14 +131,21 @@ async function embedTextBatch({ arch, tokenizer, textModel }: Towers, texts: str
   return unitRows((await textModel(inputs))[arch.textOutput]);
 }
 
-async function embedImageBatch({ arch, processor, visionModel }: Towers, images: RgbImage[]): Promise<Float32Array[]> {
-  const raw = images.map(({ data, width, height }) => {
+async function embedImageBatch(
+  { arch, processor, visionModel }: Towers,
+  images: RgbImage[],
+  inputSize: { width: number; height: number },
+): Promise<Float32Array[]> {
+  for (const { data, width, height } of images) {
     if (data.length !== width * height * 3) {
       throw new Error(`An RGB image of ${width}x${height} needs ${width * height * 3} bytes, got ${data.length}.`);
     }
-    return new RawImage(data, width, height, 3);
-  });
-  return unitRows((await visionModel(await processor(raw)))[arch.imageOutput]);
+  }
+  const pixelValues = pixelValuesAtInputSize(processor, images, inputSize);
+  const inputs = pixelValues
+    ? { pixel_values: pixelValues }
+    : await processor(images.map(({ data, width, height }) => new RawImage(data, width, height, 3)));
+  return unitRows((await visionModel(inputs))[arch.imageOutput]);
 }
 
 async function inBatches<T>(
@@ -221,6 +229,6 @@ export class TransformersEmbedder implements Embedder {
   }
 
   embedImages(images: RgbImage[]): Promise<Float32Array[]> {
-    return inBatches(images, this.batchSize, (batch) => embedImageBatch(this.towers, batch));
+    return inBatches(images, this.batchSize, (batch) => embedImageBatch(this.towers, batch, this.imageSize));
   }
 }

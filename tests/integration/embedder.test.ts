@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AutoTokenizer } from '@huggingface/transformers';
+import { AutoImageProcessor, AutoTokenizer, RawImage } from '@huggingface/transformers';
 import sharp from 'sharp';
 import type { RgbImage } from '../../lib/core/types';
 import { readImage } from '../../lib/embedder/image-file';
+import { pixelValuesAtInputSize } from '../../lib/embedder/pixel-values';
+import { uniform } from '../../scripts/bench/random';
 import { ModelLoadError, TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
 import { EMBEDDING_DIM, FIXTURE_COLOURS, type Rgb } from '../../scripts/fixture-model/colours';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
@@ -94,6 +96,23 @@ describe.each([
     const [encoded] = await embedder.embedImages([likeVideo(FIXTURE_COLOURS[i].rgb, neighbour, i + 1)]);
     expect(nearest(encoded, frames)).toBe(i);
     expect(nearest(encoded, words)).toBe(i);
+  });
+
+  it('builds pixel values for input-size frames exactly as the processor does, and leaves other sizes to it', async () => {
+    const processor = await AutoImageProcessor.from_pretrained(dir, { local_files_only: true });
+    const images = [3, 9].map((seed): RgbImage => {
+      const next = uniform(seed);
+      return { width: SIZE, height: SIZE, data: Uint8Array.from({ length: SIZE * SIZE * 3 }, () => next() * 256) };
+    });
+    const fast = pixelValuesAtInputSize(processor, images, embedder.imageSize);
+    const { pixel_values: general } = await processor(images.map(({ data, width, height }) => new RawImage(data, width, height, 3)));
+    expect(fast?.dims).toEqual(general.dims);
+    const fastData = fast?.data as Float32Array;
+    const generalData = general.data as Float32Array;
+    let worst = 0;
+    for (let k = 0; k < generalData.length; k++) worst = Math.max(worst, Math.abs(fastData[k] - generalData[k]));
+    expect(worst).toBeLessThan(1e-5);
+    expect(pixelValuesAtInputSize(processor, [solid([1, 2, 3], SIZE + 1)], embedder.imageSize)).toBeUndefined();
   });
 
   it('gives the same vectors in batches as one by one', async () => {
