@@ -12,6 +12,11 @@ export interface BenchVideo {
   durationSec: number;
 }
 
+/** The video the indexing cases measure: 60 s of 720p at 30 fps (a few seconds of 240p in a smoke run). */
+export function indexingVideo(smoke: boolean): BenchVideo {
+  return smoke ? { width: 320, height: 240, fps: 10, durationSec: 3 } : { width: 1280, height: 720, fps: 30, durationSec: 60 };
+}
+
 /**
  * An H.264 MP4 of ffmpeg's moving test pattern, generated once into `<tmpDir>/videos` and reused by later runs (the
  * name holds every parameter). superfast/CRF 23 (CABAC, B-frames; about 5 Mbit/s at 720p and 10 at 1080p) makes a

@@ -5,7 +5,7 @@ import { peakRssMiBOf } from '../child';
 import { startEmbedderServer } from '../embedder-server';
 import { entry } from '../entry';
 import { fixtureModelDir } from '../fixture';
-import { benchVideo } from '../videos';
+import { benchVideo, indexingVideo } from '../videos';
 
 /**
  * Issue #3's measurement of the container's video job: the embedder server (containers/embedder, started as
@@ -16,9 +16,7 @@ import { benchVideo } from '../videos';
 export const containerJobCase: BenchCase = {
   name: 'container-job',
   async run(ctx) {
-    const spec = ctx.smoke
-      ? { width: 320, height: 240, fps: 10, durationSec: 3 }
-      : { width: 1280, height: 720, fps: 30, durationSec: 60 };
+    const spec = indexingVideo(ctx.smoke);
     const video = await benchVideo(ctx.tmpDir, spec);
     const server = await startEmbedderServer(await fixtureModelDir(ctx.tmpDir));
     try {

@@ -10,7 +10,7 @@ import { entry } from '../entry';
 import { ffmpegDecode, SAMPLE } from '../ffmpeg-baseline';
 import { fixtureModelDir } from '../fixture';
 import { compareMs } from '../timing';
-import { benchVideo } from '../videos';
+import { benchVideo, indexingVideo } from '../videos';
 
 /**
  * Case 2: the whole indexing pipeline (`indexVideo`: probe, decode, embed with the fixture model, smooth, write the
@@ -20,9 +20,7 @@ import { benchVideo } from '../videos';
 export const indexPipelineCase: BenchCase = {
   name: 'index-pipeline',
   async run(ctx) {
-    const video = ctx.smoke
-      ? { width: 320, height: 240, fps: 10, durationSec: 3 }
-      : { width: 1280, height: 720, fps: 30, durationSec: 60 };
+    const video = indexingVideo(ctx.smoke);
     const file = await benchVideo(ctx.tmpDir, video);
     const embedder = await TransformersEmbedder.from_pretrained(await fixtureModelDir(ctx.tmpDir));
     if (embedder.imageSize.width !== SAMPLE.size || embedder.imageFit !== 'cover') {
