@@ -10,8 +10,8 @@ export interface EmbedVideoOptions {
   /** Embed only the frames in [startSec, endSec) (absolute times, the whole video's sampling grid). */
   startSec?: number;
   endSec?: number;
-  /** The video's probeVideo result, when the caller has it: saves a second probe. */
-  info?: VideoInfo;
+  /** The video's probeVideo result, or that probe still running, when the caller has one: saves a second probe. */
+  info?: VideoInfo | Promise<VideoInfo>;
   signal?: AbortSignal;
   /** Called after each batch with the number of frames embedded so far. */
   onFrames?: (framesDone: number) => void;

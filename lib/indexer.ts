@@ -6,7 +6,7 @@ import type { Embedder } from './embedder/embedder';
 import type { Catalog } from './store/catalog';
 import type { FrameIndex } from './store/frame-index';
 import { assertIndexAccepts } from './store/model-guard';
-import { probeVideo } from './decoder/probe';
+import { probeVideo, type VideoInfo } from './decoder/probe';
 import { embedVideo } from './embed-video';
 import type { LocalRawEmbeddings } from './store/local-raw-embeddings';
 import { disambiguatedVideoId, videoIdFor } from './video-id';
@@ -55,14 +55,59 @@ export async function indexVideo(
   validateSamplingPlan(options.sampling);
   const { embedder, catalog, frames } = deps;
   await assertIndexAccepts(frames, embedder);
-  const info = await probeVideo(input.path);
+  // Decoding and embedding start while ffprobe reads the video (0.2–0.3 s); nothing is written before the probe
+  // has found it readable, and a failed probe stops the decode with the probe's error.
+  const probe = probeVideo(input.path);
+  const stop = new AbortController();
+  let reportFrames: ((framesDone: number) => void) | undefined;
+  const embedding = embedVideo(input.path, embedder, {
+    sampling: options.sampling,
+    info: probe,
+    signal: stop.signal,
+    onFrames: (framesDone) => reportFrames?.(framesDone),
+  });
+  embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
+  try {
+    const info = await probe;
+    const video = await startIndexing(input, deps, info, effectiveFps(options.sampling, info.nativeFps));
+    const started = performance.now();
+    const framesExpected = Math.max(1, Math.ceil(info.durationSec * video.fps));
+    reportFrames = (framesDone) =>
+      onProgress?.({
+        videoId: video.id,
+        title: video.title,
+        framesDone,
+        framesExpected: Math.max(framesExpected, framesDone),
+        elapsedSec: (performance.now() - started) / 1000,
+      });
+    try {
+      const embedded = await embedding;
+      if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
+      await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
+      const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
+      const ready: VideoRecord = { ...video, frames: stored.length, status: 'READY', updatedAt: new Date().toISOString() };
+      await frames.replaceFrames(ready, stored);
+      await catalog.put(ready);
+      return ready;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await catalog.put({ ...video, status: 'FAILED', error: reason, updatedAt: new Date().toISOString() });
+      throw error;
+    }
+  } finally {
+    stop.abort(); // a no-op once the embedding has finished
+    await embedding.catch(() => undefined);
+  }
+}
 
+/** The video's catalog entry, marked INDEXING (a re-index keeps what the user gave before and its frames meanwhile). */
+async function startIndexing(input: VideoInput, deps: IndexDeps, info: VideoInfo, fps: number): Promise<VideoRecord> {
+  const { embedder, catalog } = deps;
   const source = path.resolve(input.path);
   const id = await chooseId(catalog, input.path, source);
   const previous = await catalog.get(id);
   const now = new Date().toISOString();
-  const fps = effectiveFps(options.sampling, info.nativeFps);
-  let video: VideoRecord = {
+  const video: VideoRecord = {
     id,
     title: input.title ?? previous?.title ?? path.basename(input.path, path.extname(input.path)),
     source,
@@ -78,35 +123,7 @@ export async function indexVideo(
     updatedAt: now,
   };
   await catalog.put(video);
-
-  try {
-    const started = performance.now();
-    const framesExpected = Math.max(1, Math.ceil(info.durationSec * fps));
-    const embedded = await embedVideo(input.path, embedder, {
-      sampling: options.sampling,
-      info,
-      onFrames: (framesDone) =>
-        onProgress?.({
-          videoId: id,
-          title: video.title,
-          framesDone,
-          framesExpected: Math.max(framesExpected, framesDone),
-          elapsedSec: (performance.now() - started) / 1000,
-        }),
-    });
-    if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
-    await deps.raw.save({ videoId: id, model: embedder.model, dim: embedder.dim, fps, durationSec: info.durationSec }, embedded);
-
-    const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
-    video = { ...video, frames: stored.length, status: 'READY', updatedAt: new Date().toISOString() };
-    await frames.replaceFrames(video, stored);
-    await catalog.put(video);
-    return video;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    await catalog.put({ ...video, status: 'FAILED', error: reason, updatedAt: new Date().toISOString() });
-    throw error;
-  }
+  return video;
 }
 
 /** The file's slug, unless another file already owns it. */

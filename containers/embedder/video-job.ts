@@ -81,9 +81,13 @@ export async function runVideoJob(
   onStart?.(job);
   const { videoId, sampling, startSec, endSec } = job;
   const source = await resolveVideoSource(job.video, sources);
-  const info = await probeVideo(source);
   const onBatch = job.thumbnails && thumbnailWriter(sources.s3, job.thumbnails, videoId, signal);
-  const frames = await embedVideo(source, model.embedder, { sampling, startSec, endSec, info, signal, onBatch });
+  // The decode starts while ffprobe reads the video; a failed probe fails it with the probe's error.
+  const probe = probeVideo(source);
+  const [info, frames] = await Promise.all([
+    probe,
+    embedVideo(source, model.embedder, { sampling, startSec, endSec, info: probe, signal, onBatch }),
+  ]);
   const header = {
     videoId,
     model: model.name,
