@@ -53,13 +53,26 @@ export function clusterHits(hits: readonly Hit[], options: ClusterOptions = {}):
     }
   }
   const floor = relevanceFloor(hits.map((h) => h.score), options);
-  const kept = hits.filter((h) => h.score >= floor).sort(byVideoThenTime);
+  // Grouped by video first, so the sorts are by number only and each is short.
+  const byVideo = new Map<string, Hit[]>();
+  for (const hit of hits) {
+    if (hit.score < floor) continue;
+    const videoHits = byVideo.get(hit.videoId);
+    if (videoHits) videoHits.push(hit);
+    else byVideo.set(hit.videoId, [hit]);
+  }
+  const clips: Clip[] = [];
+  for (const videoHits of byVideo.values()) for (const clip of chainInTime(videoHits.sort(byTime), timeOffset)) clips.push(clip);
+  return rankClips(clips, options.size);
+}
 
+/** One video's hits, in time order, chained into clips (rule 2 at the top of this file). */
+function chainInTime(hits: readonly Hit[], timeOffset: number): Clip[] {
   const clips: Clip[] = [];
   let current: Clip | undefined;
   let lastTime = 0;
-  for (const hit of kept) {
-    if (current && hit.videoId === current.videoId && hit.time - lastTime <= timeOffset) {
+  for (const hit of hits) {
+    if (current && hit.time - lastTime <= timeOffset) {
       current.end = hit.time;
       current.hits++;
       if (hit.score > current.score) {
@@ -72,7 +85,7 @@ export function clusterHits(hits: readonly Hit[], options: ClusterOptions = {}):
     }
     lastTime = hit.time;
   }
-  return rankClips(clips, options.size);
+  return clips;
 }
 
 /** The score a hit needs to take part in a clip (minScore ?? −Infinity for no hits); see the top of this file. */
@@ -89,7 +102,7 @@ export function relevanceFloor(
   }
   const absolute = minScore ?? -Infinity;
   if (scores.length === 0) return absolute;
-  const sorted = [...scores].sort((a, b) => a - b);
+  const sorted = Float64Array.from(scores).sort();
   const best = sorted[sorted.length - 1];
   const margin = relevanceMargin === 'auto' ? autoMargin(sorted) : relevanceMargin;
   return Math.max(absolute, best - margin);
@@ -107,7 +120,7 @@ export function rankClips(clips: readonly Clip[], size?: number): Clip[] {
 }
 
 /** `sorted`: the scores in ascending order, at least one. */
-function autoMargin(sorted: readonly number[]): number {
+function autoMargin(sorted: Float64Array): number {
   const best = sorted[sorted.length - 1];
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -115,8 +128,8 @@ function autoMargin(sorted: readonly number[]): number {
 }
 
 /** Score descending breaks time ties, so which hit of a duplicated time comes first is fixed too. */
-function byVideoThenTime(a: Hit, b: Hit): number {
-  return compareStrings(a.videoId, b.videoId) || a.time - b.time || b.score - a.score;
+function byTime(a: Hit, b: Hit): number {
+  return a.time - b.time || b.score - a.score;
 }
 
 /** Code-unit order, not locale order: the same on every machine. */
