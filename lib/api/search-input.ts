@@ -3,6 +3,7 @@ import type { SearchRequest } from '../search';
 import { MAX_IMAGE_BYTES } from '../query-encoder';
 import { ApiError } from './api-error';
 import { isJpegPngOrWebp } from './image-bytes';
+import { firstIssue } from './request-issue';
 
 export const LIMITS = { k: 1000, size: 100, text: 1000, timeOffset: 60, filterValues: 100 } as const;
 
@@ -68,8 +69,6 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, body: unknown): z.o
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const [issue] = result.error.issues;
-  const field = (issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys.join(',')] : issue.path).join('.');
-  const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-  throw new ApiError(400, 'invalid_request', field && !message.includes(field) ? `${field}: ${message}` : message, field || undefined);
+  const { field, message } = firstIssue(result.error);
+  throw new ApiError(400, 'invalid_request', message, field);
 }

@@ -6,11 +6,9 @@ import type { ApiDeps } from '../api/search-api';
 import type { MediaLinks } from '../api/media-links';
 import type { Catalog } from '../store/catalog';
 import { sendVideoFile } from './media-route';
+import { BodyTooLargeError, readRequestBody } from './request-body';
 import { sendFile, webFile } from './static-route';
 import { THUMBNAIL_PATH, ThumbnailCache, thumbnailPath } from './thumbnails';
-
-/** Big enough for a 5 MB image in base64 plus the rest of a search request. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface LocalServer {
   url: string;
@@ -114,16 +112,10 @@ function sendError(res: ServerResponse, error: ApiError) {
   res.writeHead(error.status, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(error)));
 }
 
-/** The request body as text; a 413 past the limit (the rest is drained, not buffered). */
+/** The request body as text (undefined when empty); a 413 past the limit. */
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-  }
-  if (size > MAX_BODY_BYTES) {
-    throw new ApiError(413, 'payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-  }
-  return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
+  const body = await readRequestBody(req).catch((error: unknown) => {
+    throw error instanceof BodyTooLargeError ? new ApiError(413, 'payload_too_large', error.message) : error;
+  });
+  return body.length === 0 ? undefined : body.toString('utf8');
 }
