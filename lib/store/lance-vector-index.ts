@@ -1,3 +1,4 @@
+import './lance-env';
 import { Index, type Table, type VectorQuery } from '@lancedb/lancedb';
 
 /**

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import './lance-env';
 import { connect } from '@lancedb/lancedb';
 import type { Catalog } from './catalog';
 import type { FrameIndex } from './frame-index';
