@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import '../../lib/store/lance-env';
 import { connect, type Table } from '@lancedb/lancedb';
 import { FixedSizeList, Float32, makeData, makeVector, type Schema, Table as ArrowTable, Utf8, vectorFromArray } from 'apache-arrow';
 import type { FrameVector, VideoRecord } from '../../lib/core/types';
@@ -44,8 +45,8 @@ export interface SearchDataset {
 
 /** Depth of the exact answers: recall is measured at 20. */
 export const RECALL_AT = 20;
-/** Change when the generator changes: cached datasets of another version are rebuilt. */
-const GENERATOR_VERSION = 2;
+/** Change when the generator or the store's table layout changes: cached datasets of another version are rebuilt. */
+const GENERATOR_VERSION = 3;
 /** Rows per bulk write: larger batches were slower to serialise and write here. */
 const WRITE_BATCH_ROWS = 20_000;
 const BENCH_MODEL = 'bench/random-unit-vectors';

@@ -24,6 +24,11 @@ export interface Round {
   baseline: number;
 }
 
+/** Rounds of a comparison (compareMs): five, one in a smoke run. Three left 1.14 against 1.15 to the noise here. */
+export function comparisonRounds(smoke: boolean): number {
+  return smoke ? 1 : 5;
+}
+
 /**
  * Alternates `ours` and `baseline` for `rounds` rounds (odd) and returns the round whose ratio ours / baseline is
  * the median. The two runs of a round are adjacent in time, so they see about the same load from other work on the

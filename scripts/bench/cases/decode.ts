@@ -2,7 +2,7 @@ import { decodeFrames, decodeThreads } from '../../../lib/decoder/frames';
 import type { BenchCase } from '../bench-case';
 import { type BenchEntry, entry } from '../entry';
 import { ffmpegDecode, SAMPLE } from '../ffmpeg-baseline';
-import { compareMs } from '../timing';
+import { compareMs, comparisonRounds } from '../timing';
 import { type BenchVideo, benchVideo } from '../videos';
 
 const FULL: (BenchVideo & { label: string })[] = [
@@ -24,7 +24,7 @@ export const decodeCase: BenchCase = {
       const file = await benchVideo(ctx.tmpDir, video);
       ctx.log(`${video.label}: ${file}`);
       const threads = decodeThreads();
-      const rounds = ctx.smoke ? 1 : 3;
+      const rounds = comparisonRounds(ctx.smoke);
       let ours = 0;
       let theirs = 0;
       const median = await compareMs(

@@ -9,7 +9,7 @@ import type { BenchCase } from '../bench-case';
 import { entry } from '../entry';
 import { ffmpegDecode, SAMPLE } from '../ffmpeg-baseline';
 import { fixtureModelDir } from '../fixture';
-import { compareMs } from '../timing';
+import { compareMs, comparisonRounds } from '../timing';
 import { benchVideo, indexingVideo } from '../videos';
 
 /**
@@ -26,7 +26,7 @@ export const indexPipelineCase: BenchCase = {
     if (embedder.imageSize.width !== SAMPLE.size || embedder.imageFit !== 'cover') {
       throw new Error('the fixture model no longer takes 224² cover frames: the baseline would decode other frames');
     }
-    const rounds = ctx.smoke ? 1 : 3;
+    const rounds = comparisonRounds(ctx.smoke);
     const scratch = await mkdtemp(path.join(ctx.tmpDir, 'index-pipeline-'));
     try {
       // One fresh store per round, opened before the timing starts: opening is not part of indexing a video.

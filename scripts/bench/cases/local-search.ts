@@ -4,28 +4,32 @@ import { openLocalStore } from '../../../lib/store/open-local-store';
 import type { BenchCase, BenchContext } from '../bench-case';
 import { type BenchEntry, entry } from '../entry';
 import { frameKey } from '../exact-top';
-import { RECALL_AT, type SearchDataset, searchDataset, type SearchDatasetSpec } from '../search-dataset';
+import { RECALL_AT, type SearchDataset, searchDataset, type SearchDatasetSpec, type SearchQuery } from '../search-dataset';
 import { percentile } from '../timing';
 
 /** p95 latency targets by stored frames (none at 10k). */
 const P95_TARGET_MS: Record<number, number> = { 100_000: 30, 1_000_000: 150 };
 const RECALL_TARGET = 0.98;
-const WARMUP_QUERIES = 3;
-/** Each mode runs its queries until all are done or this much time has passed (at least MIN_QUERIES of them). */
+/**
+ * Each mode runs its queries until all are done or this much time has passed (at least MIN_QUERIES of them), once
+ * untimed and then timed: latency is that of a running server, whose store files are in the page cache (right after
+ * a cached run opens a 1M dataset, the first reads from disk took p95 to 570 ms).
+ */
 const MODE_BUDGET_MS = 15_000;
 const MIN_QUERIES = 20;
 
-/**
- * 1M frames are measured at 512-d only: writing 1M × 512 and the store's IVF build over it take about 3 minutes here,
- * and 1152-d would take over twice that (4.6 GB of vectors), more than the bench's 10 minutes.
- */
-const FULL: SearchDatasetSpec[] = [
+const SIZES: SearchDatasetSpec[] = [
   { frames: 10_000, dim: 512 },
   { frames: 10_000, dim: 1152 },
   { frames: 100_000, dim: 512 },
   { frames: 100_000, dim: 1152 },
   { frames: 1_000_000, dim: 512 },
 ].map((size) => ({ ...size, queries: 100, exactQueries: 30 }));
+/**
+ * 1M × 1152-d is opt-in (BENCH_LARGE=1): building it (4.6 GB of vectors written, then the store's IVF build over
+ * them) takes about 6 minutes here, which with the rest would pass the bench's 10.
+ */
+const LARGE: SearchDatasetSpec = { frames: 1_000_000, dim: 1152, queries: 100, exactQueries: 30 };
 const SMOKE: SearchDatasetSpec[] = [{ frames: 2_000, dim: 64, queries: 10, exactQueries: 5 }];
 
 /**
@@ -37,7 +41,9 @@ export const localSearchCase: BenchCase = {
   name: 'local-search',
   async run(ctx) {
     const entries: BenchEntry[] = [];
-    for (const spec of ctx.smoke ? SMOKE : FULL) entries.push(...(await measure(ctx, spec, await searchDataset(ctx.tmpDir, spec, ctx.log))));
+    const specs = ctx.smoke ? SMOKE : [...SIZES, ...(process.env.BENCH_LARGE === '1' ? [LARGE] : [])];
+    if (!ctx.smoke && !specs.includes(LARGE)) ctx.skip('search 1M frames × 1152-d', 'opt-in: BENCH_LARGE=1 adds it (about 6 minutes more)');
+    for (const spec of specs) entries.push(...(await measure(ctx, spec, await searchDataset(ctx.tmpDir, spec, ctx.log))));
     return entries;
   },
 };
@@ -49,21 +55,18 @@ async function measure(ctx: BenchContext, spec: SearchDatasetSpec, dataset: Sear
   const entries: BenchEntry[] = [];
   try {
     for (const filtered of [false, true]) {
-      const search = ({ vector, filterVideo }: SearchDataset['queries'][number]) =>
+      const search = ({ vector, filterVideo }: SearchQuery) =>
         store.frames.search({ vector, k: SEARCH_DEFAULTS.k, filters: filtered ? { videoIds: [filterVideo] } : undefined });
-      for (const query of dataset.queries.slice(0, WARMUP_QUERIES)) await search(query);
-
+      await withinBudget(dataset.queries, search);
       const latencies: number[] = [];
       const recalls: number[] = [];
-      const started = performance.now();
-      for (const query of dataset.queries) {
-        if (latencies.length >= MIN_QUERIES && performance.now() - started > MODE_BUDGET_MS) break;
+      await withinBudget(dataset.queries, async (query) => {
         const searchStarted = performance.now();
         const hits = await search(query);
         latencies.push(performance.now() - searchStarted);
         const exact = filtered ? query.exactInFilter : query.exact;
         if (exact) recalls.push(recallOf(hits, exact));
-      }
+      });
       const name = `${label}${filtered ? ', one-video filter' : ''}`;
       const note = `${latencies.length} queries, recall over ${recalls.length}`;
       const p95Target = P95_TARGET_MS[spec.frames];
@@ -85,6 +88,15 @@ async function measure(ctx: BenchContext, spec: SearchDatasetSpec, dataset: Sear
     store.close();
   }
   return entries;
+}
+
+/** Runs `each` on the queries in order until all are done or MODE_BUDGET_MS has passed after MIN_QUERIES of them. */
+async function withinBudget(queries: SearchQuery[], each: (query: SearchQuery) => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  for (const [done, query] of queries.entries()) {
+    if (done >= MIN_QUERIES && performance.now() - started > MODE_BUDGET_MS) return;
+    await each(query);
+  }
 }
 
 /** Share of the exact nearest frames among the search's first RECALL_AT hits. */
