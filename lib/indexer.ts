@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { SamplingPlan, VideoRecord } from './core/types';
 import { effectiveFps, validateSamplingPlan } from './core/sampling';
-import { smoothFrames, type SmoothingOptions } from './core/smoothing';
+import { DEFAULT_SMOOTHING, smoothFrames, type SmoothingOptions } from './core/smoothing';
 import type { Embedder } from './embedder/embedder';
 import type { Catalog } from './store/catalog';
 import type { FrameIndex } from './store/frame-index';
@@ -85,7 +85,13 @@ export async function indexVideo(
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
-      const ready: VideoRecord = { ...video, frames: stored.length, status: 'READY', updatedAt: new Date().toISOString() };
+      const ready: VideoRecord = {
+        ...video,
+        frames: stored.length,
+        smoothing: options.smoothing ? { ...DEFAULT_SMOOTHING, ...options.smoothing } : null,
+        status: 'READY',
+        updatedAt: new Date().toISOString(),
+      };
       await frames.replaceFrames(ready, stored);
       await catalog.put(ready);
       return ready;

@@ -1,11 +1,13 @@
-import type { Clip, SearchFilters, VideoRecord } from './core/types';
-import { clusterHits, DEFAULT_TIME_OFFSET } from './core/clustering';
+import type { Clip, Hit, SearchFilters, VideoRecord } from './core/types';
+import { clusterHits, defaultTimeOffset, relevanceFloor, type TimeOffset } from './core/clustering';
+import { growClips, growthWindows } from './core/clip-growth';
 import type { Query, QueryEncoder } from './query-encoder';
 import type { Catalog } from './store/catalog';
 import type { FrameIndex } from './store/frame-index';
 import { assertIndexAccepts } from './store/model-guard';
 
-export const SEARCH_DEFAULTS = { k: 100, size: 20, timeOffset: DEFAULT_TIME_OFFSET } as const;
+/** `timeOffset` has no fixed default: it follows each video's sampling (`defaultTimeOffset`, clustering.ts). */
+export const SEARCH_DEFAULTS = { k: 100, size: 20 } as const;
 
 export interface SearchRequest extends Query {
   filters?: SearchFilters;
@@ -13,6 +15,7 @@ export interface SearchRequest extends Query {
   k?: number;
   /** Clips returned. */
   size?: number;
+  /** Largest gap in seconds inside a clip, for every video; default: two sampling intervals of each video. */
   timeOffset?: number;
   minScore?: number;
   /** How far below the best score a hit may be and still join a clip; 'auto' adapts to the query's scores. */
@@ -31,25 +34,27 @@ export interface SearchDeps {
 }
 
 /**
- * Embeds the query, runs one filtered k-NN search and turns the hits into ranked clips. Clips of a video the catalog
- * no longer knows (removed while its frames are still being deleted) are left out.
+ * Embeds the query, runs one filtered k-NN search, turns the hits into ranked clips (clustering.ts) and grows the
+ * returned clips over their videos' neighbouring frames (clip-growth.ts: one read per video of the result). Hits of a
+ * video the catalog no longer knows (removed while its frames are still being deleted) are left out.
  */
 export async function searchClips(request: SearchRequest, deps: SearchDeps): Promise<ClipResult[]> {
   const { encoder, catalog, frames } = deps;
   await assertIndexAccepts(frames, encoder);
   const vector = await encoder.encode(request);
-  const hits = await frames.search({ vector, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters });
-  const clips = clusterHits(hits, {
-    timeOffset: request.timeOffset ?? SEARCH_DEFAULTS.timeOffset,
-    minScore: request.minScore,
-    relevanceMargin: request.relevanceMargin,
-    size: request.size ?? SEARCH_DEFAULTS.size,
-  });
+  const found = await frames.search({ vector, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters });
+  const videos = await catalog.getMany([...new Set(found.map((hit) => hit.videoId))]);
+  const hits = found.filter((hit) => videos.has(hit.videoId));
 
-  const ids = [...new Set(clips.map((clip) => clip.videoId))];
-  const videos = new Map((await Promise.all(ids.map((id) => catalog.get(id)))).flatMap((v) => (v ? [[v.id, v]] : [])));
-  return clips.flatMap((clip) => {
-    const video = videos.get(clip.videoId);
-    return video ? [{ ...clip, video }] : [];
-  });
+  const floor = relevanceFloor(hits.map((hit) => hit.score), request);
+  const timeOffset: TimeOffset = request.timeOffset ?? ((videoId) => defaultTimeOffset(videos.get(videoId)!.fps));
+  const size = request.size ?? SEARCH_DEFAULTS.size;
+  const clips = clusterHits(hits, { timeOffset, floor, size });
+  const neighbours = new Map<string, Hit[]>();
+  await Promise.all(
+    [...growthWindows(clips)].map(async ([videoId, windows]) =>
+      neighbours.set(videoId, await frames.scoreFrames(vector, videoId, windows)),
+    ),
+  );
+  return growClips(clips, neighbours, { floor, timeOffset, size }).map((clip) => ({ ...clip, video: videos.get(clip.videoId)! }));
 }

@@ -15,7 +15,12 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   vsearch demo [--model ID|DIR] [--data DIR]
   vsearch serve [--port N] [--host H] [--data DIR] [--model ID|DIR]
 
-Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32.`;
+Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32.
+Sampling: --fps 1. Smoothing: --smoothing-kernel 11 --smoothing-sigma 1.8, both counted in sampled frames (at
+--fps 0.5 a kernel of 11 frames spans 22 s of video); the catalog records what was applied (vsearch videos --json).
+Clips: hits chain while at most --time-offset seconds apart; default two sampling intervals of each video (one
+missing frame still joins: 2 s at 1 fps, 4 s at 0.5 fps). Each clip then grows over the neighbouring frames that
+stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,

@@ -1,4 +1,6 @@
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -12,6 +14,9 @@ import type { Catalog } from '../store/catalog';
 import { InvalidTransitionError, SupersededError } from '../pipeline/errors';
 import type { VideoRef } from '../pipeline/schemas';
 import { ALLOWED_FROM, toRecord, type VideoItem } from '../pipeline/video-item';
+
+/** BatchGetItem's limit on keys per request. */
+const BATCH_GET_KEYS = 100;
 
 /**
  * The video catalog in DynamoDB, one item per video (key `id`). Besides the `Catalog` interface, the pipeline's writes:
@@ -34,6 +39,24 @@ export class DynamoCatalog implements Catalog {
   async get(id: string): Promise<VideoRecord | undefined> {
     const item = await this.item(id);
     return item && !item.deleted ? toRecord(item) : undefined;
+  }
+
+  /** BatchGetItem, 100 keys a request (its limit), unprocessed keys asked again (throttling returns them). */
+  async getMany(ids: readonly string[]): Promise<Map<string, VideoRecord>> {
+    const videos = new Map<string, VideoRecord>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_KEYS).map((id) => ({ id }));
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
+        );
+        for (const item of (Responses?.[this.table] ?? []) as VideoItem[]) if (!item.deleted) videos.set(item.id, toRecord(item));
+        keys = UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return videos;
   }
 
   async list(): Promise<VideoRecord[]> {

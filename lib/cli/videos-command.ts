@@ -2,6 +2,7 @@ import { COMMON_OPTIONS, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { openLocal } from './local-context';
 import { clock } from './format';
+import type { VideoRecord } from '../core/types';
 
 const OPTIONS = COMMON_OPTIONS;
 
@@ -23,8 +24,13 @@ export async function videosCommand(args: string[]): Promise<number> {
     const reason = video.status === 'FAILED' && video.error ? `  (${video.error})` : '';
     console.log(
       `${video.id}  "${video.title}"  ${video.status}  ${video.frames} frames  ${clock(video.durationSec)}  ` +
-        `${video.category ?? '-'}  [${video.tags.join(', ')}]  ${video.model}${reason}`,
+        `${video.category ?? '-'}  [${video.tags.join(', ')}]  ${video.model}  ${video.fps} fps  ${smoothingLabel(video)}${reason}`,
     );
   }
   return 0;
+}
+
+function smoothingLabel({ smoothing }: VideoRecord): string {
+  if (smoothing === undefined) return 'smoothing not recorded';
+  return smoothing ? `smoothing ${smoothing.kernelSize} frames σ ${smoothing.sigma}` : 'no smoothing';
 }

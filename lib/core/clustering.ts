@@ -18,21 +18,30 @@ import type { Clip, Hit } from './types';
  * 2. Chaining. Per video, the kept hits sorted by time form one clip as long as each is within timeOffset
  *    seconds of the previous one; a larger gap starts a new clip. A clip spans its first to last hit, scores
  *    its best hit's score and is placed (bestTime) at that hit (the earliest one on a tie).
+ *    timeOffset follows each video's sampling by default: two sampling intervals (2 / fps), so a clip survives
+ *    one missing frame but not two — at 1 fps that is 2 s, at 0.5 fps 4 s; videos indexed at different rates
+ *    keep their own. An explicit timeOffset applies to every video.
  * 3. Ranking. Clips by score descending, then videoId, then start ascending; at most `size` of them.
  *
  * O(n log n) (sorting), and the output does not depend on the order of the input hits.
  */
 
-export const DEFAULT_TIME_OFFSET = 1;
+/** Default chaining gap, in sampling intervals of the video: one missing frame still joins (rule 2). */
+export const DEFAULT_GAP_FRAMES = 2;
 export const DEFAULT_RELEVANCE_MARGIN = 'auto';
 /** Auto margin: this fraction of (best − median)… */
 export const AUTO_MARGIN_SPREAD_FRACTION = 0.5;
 /** …but never less than this fraction of |best|. */
 export const AUTO_MARGIN_MIN_FRACTION = 0.1;
 
+/** Largest gap in seconds between consecutive hits of one clip (≥ 0): one for every video, or each video's own. */
+export type TimeOffset = number | ((videoId: string) => number);
+
 export interface ClusterOptions {
-  /** Largest gap in seconds between consecutive hits of one clip (≥ 0). */
-  timeOffset?: number;
+  /** Default: `defaultTimeOffset(1)` for every video (callers that know each video's rate pass a function). */
+  timeOffset?: TimeOffset;
+  /** A relevance floor already computed (`relevanceFloor`): used as is, in place of minScore and relevanceMargin. */
+  floor?: number;
   /** Absolute floor on hit scores. */
   minScore?: number;
   /** How far below the best score a hit may be and still count: a number ≥ 0, or 'auto' (see above). */
@@ -43,16 +52,13 @@ export interface ClusterOptions {
 
 /** Clusters the hits of one query into ranked clips (rule in the comment at the top of this file). */
 export function clusterHits(hits: readonly Hit[], options: ClusterOptions = {}): Clip[] {
-  const timeOffset = options.timeOffset ?? DEFAULT_TIME_OFFSET;
-  if (!(timeOffset >= 0) || !Number.isFinite(timeOffset)) {
-    throw new Error(`timeOffset must be a finite number >= 0, got ${timeOffset}`);
-  }
+  const offsetOf = timeOffsetOf(options.timeOffset);
   for (const hit of hits) {
     if (!Number.isFinite(hit.time) || !Number.isFinite(hit.score)) {
       throw new Error(`Hit of video ${hit.videoId} has a non-finite time or score (${hit.time}, ${hit.score})`);
     }
   }
-  const floor = relevanceFloor(hits.map((h) => h.score), options);
+  const floor = options.floor ?? relevanceFloor(hits.map((h) => h.score), options);
   // Grouped by video first, so the sorts are by number only and each is short.
   const byVideo = new Map<string, Hit[]>();
   for (const hit of hits) {
@@ -62,7 +68,9 @@ export function clusterHits(hits: readonly Hit[], options: ClusterOptions = {}):
     else byVideo.set(hit.videoId, [hit]);
   }
   const clips: Clip[] = [];
-  for (const videoHits of byVideo.values()) for (const clip of chainInTime(videoHits.sort(byTime), timeOffset)) clips.push(clip);
+  for (const [videoId, videoHits] of byVideo) {
+    for (const clip of chainInTime(videoHits.sort(byTime), offsetOf(videoId))) clips.push(clip);
+  }
   return rankClips(clips, options.size);
 }
 
@@ -86,6 +94,26 @@ function chainInTime(hits: readonly Hit[], timeOffset: number): Clip[] {
     lastTime = hit.time;
   }
   return clips;
+}
+
+/**
+ * The default chaining gap of a video sampled at `fps` frames per second: DEFAULT_GAP_FRAMES intervals, plus a
+ * microsecond so that float times k / fps two intervals apart always join.
+ */
+export function defaultTimeOffset(fps: number): number {
+  if (!(fps > 0) || !Number.isFinite(fps)) throw new Error(`fps must be a finite number > 0, got ${fps}`);
+  return DEFAULT_GAP_FRAMES / fps + 1e-6;
+}
+
+/** The time offset of each video, checked where it is used. */
+export function timeOffsetOf(timeOffset: TimeOffset = defaultTimeOffset(1)): (videoId: string) => number {
+  return (videoId) => {
+    const offset = typeof timeOffset === 'number' ? timeOffset : timeOffset(videoId);
+    if (!(offset >= 0) || !Number.isFinite(offset)) {
+      throw new Error(`timeOffset must be a finite number >= 0, got ${offset}${typeof timeOffset === 'number' ? '' : ` for video ${videoId}`}`);
+    }
+    return offset;
+  };
 }
 
 /** The score a hit needs to take part in a clip (minScore ?? −Infinity for no hits); see the top of this file. */

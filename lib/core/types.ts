@@ -16,6 +16,12 @@ export interface Hit {
   score: number;
 }
 
+/** A stretch of a video's time line, in seconds, bounds included. */
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
 /** Hits close in time on one video, merged into one playable moment. */
 export interface Clip {
   videoId: string;
@@ -38,6 +44,11 @@ export interface VideoRecord {
   durationSec: number;
   /** Sampling rate actually used, in frames per second of video time (for `everyNth`, the native rate divided by N). */
   fps: number;
+  /**
+   * The temporal smoothing applied to the stored frames, counted in frames (kernel of `kernelSize` frames, Gaussian
+   * of `sigma` frames), or null when the frames are stored raw. Absent in catalogs written before it was recorded.
+   */
+  smoothing?: { kernelSize: number; sigma: number } | null;
   model: string;
   dim: number;
   frames: number;

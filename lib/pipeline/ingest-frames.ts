@@ -51,10 +51,17 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
   }
   if (!header || frames.length === 0) throw new Error(`no frames could be decoded from ${item.source}`);
 
-  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length };
+  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing };
   const runId = await deps.frames.replaceRun(video, frames);
   await afterWrite(ref, deps);
-  return { frames: frames.length, runId, ...pick(header), embeddings: outputs, ingestSec: (performance.now() - started) / 1000 };
+  return {
+    frames: frames.length,
+    runId,
+    ...pick(header),
+    smoothing: settings.smoothing,
+    embeddings: outputs,
+    ingestSec: (performance.now() - started) / 1000,
+  };
 }
 
 /**

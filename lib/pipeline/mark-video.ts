@@ -41,6 +41,7 @@ export async function markReady(
     fps: ingest.fps,
     model: ingest.model,
     dim: ingest.dim,
+    smoothing: ingest.smoothing,
     embeddings: ingest.embeddings,
     timings: {
       startedAt,

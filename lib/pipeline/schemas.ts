@@ -38,6 +38,8 @@ export const INGESTED = z.object({
   fps: z.number().positive(),
   model: z.string().min(1),
   dim: z.int().positive(),
+  /** The smoothing applied to the stored frames (`VideoRecord.smoothing`). */
+  smoothing: z.object({ kernelSize: z.int().positive(), sigma: z.number().positive() }),
   /** The raw embeddings, kept in S3: the video can be smoothed again without embedding it again. */
   embeddings: z.array(z.string().min(1)),
   ingestSec: z.number().nonnegative(),

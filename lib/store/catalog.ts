@@ -4,6 +4,8 @@ import type { VideoRecord } from '../core/types';
 export interface Catalog {
   put(video: VideoRecord): Promise<void>;
   get(id: string): Promise<VideoRecord | undefined>;
+  /** The known videos among `ids`, in one batched read: a search looks up every video of its hits at once. */
+  getMany(ids: readonly string[]): Promise<Map<string, VideoRecord>>;
   list(): Promise<VideoRecord[]>;
   remove(id: string): Promise<void>;
   /** Ids of videos whose title or tags contain every word of `keywords` (case-insensitive). */

@@ -1,4 +1,4 @@
-import type { FrameVector, Hit, SearchFilters, VideoRecord } from '../core/types';
+import type { FrameVector, Hit, SearchFilters, TimeWindow, VideoRecord } from '../core/types';
 
 export interface FrameSearch {
   vector: Float32Array;
@@ -21,6 +21,11 @@ export interface FrameIndex {
   search(query: FrameSearch): Promise<Hit[]>;
   /** Every stored frame of one video scored against `vector`, in time order (for the score-over-time chart). */
   scoreVideo(vector: Float32Array, videoId: string): Promise<Hit[]>;
+  /**
+   * The stored frames of one video that lie in any of `windows`, scored against `vector`, in time order: one filtered
+   * read (on the video and the time ranges), for growing a clip over its neighbouring frames.
+   */
+  scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[]): Promise<Hit[]>;
   removeVideo(videoId: string): Promise<void>;
   /** The model and dimension every stored frame was embedded with; undefined while the index is empty. */
   embedding(): Promise<{ model: string; dim: number } | undefined>;

@@ -3,9 +3,15 @@ import type { Connection, Table } from '@lancedb/lancedb';
 import { keywordMatcher } from '../core/keywords';
 import type { VideoRecord, VideoStatus } from '../core/types';
 import type { Catalog } from './catalog';
-import { sqlString } from './lance-sql';
+import { sqlString, sqlStringList } from './lance-sql';
 
 const TABLE = 'videos';
+
+/**
+ * The smoothing applied to a video's frames (`VideoRecord.smoothing`): kernel 0 means stored raw, null not recorded
+ * (a catalog written before the columns existed; `open` adds them to such a table).
+ */
+const SMOOTHING_FIELDS = [new Field('smoothing_kernel', new Int32(), true), new Field('smoothing_sigma', new Float64(), true)];
 
 const SCHEMA = new Schema([
   new Field('id', new Utf8(), false),
@@ -15,6 +21,7 @@ const SCHEMA = new Schema([
   new Field('tags', new List(new Field('item', new Utf8(), true)), false),
   new Field('duration_sec', new Float64(), false),
   new Field('fps', new Float64(), false),
+  ...SMOOTHING_FIELDS,
   new Field('model', new Utf8(), false),
   new Field('dim', new Int32(), false),
   new Field('frames', new Int32(), false),
@@ -37,6 +44,8 @@ type VideoRow = {
   tags: Iterable<string>;
   duration_sec: number;
   fps: number;
+  smoothing_kernel: number | null;
+  smoothing_sigma: number | null;
   model: string;
   dim: number;
   frames: number;
@@ -55,6 +64,8 @@ function toRow(video: VideoRecord): VideoRow {
     tags: video.tags,
     duration_sec: video.durationSec,
     fps: video.fps,
+    smoothing_kernel: video.smoothing === undefined ? null : (video.smoothing?.kernelSize ?? 0),
+    smoothing_sigma: video.smoothing?.sigma ?? null,
     model: video.model,
     dim: video.dim,
     frames: video.frames,
@@ -83,6 +94,9 @@ function fromRow(row: VideoRow): VideoRecord {
   // Optional fields stay absent rather than `undefined`, so a record reads back exactly as it was put.
   if (row.category !== null) video.category = row.category;
   if (row.error !== null) video.error = row.error;
+  if (row.smoothing_kernel !== null) {
+    video.smoothing = row.smoothing_kernel === 0 ? null : { kernelSize: row.smoothing_kernel, sigma: row.smoothing_sigma ?? 0 };
+  }
   return video;
 }
 
@@ -91,8 +105,15 @@ export class LanceCatalog implements Catalog {
   private constructor(private readonly table: Table) {}
 
   static async open(db: Connection): Promise<LanceCatalog> {
-    // existOk: a second store opened on the same directory reuses the table instead of failing or replacing it.
-    return new LanceCatalog(await db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
+    // existOk: a second store opened on the same directory at the same time reuses the table it just created.
+    // An existing table is opened as it is (creating over it would refuse an older schema), then brought up to date.
+    const table = await db
+      .openTable(TABLE)
+      .catch(() => db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
+    const names = new Set((await table.schema()).fields.map((field) => field.name));
+    const missing = SMOOTHING_FIELDS.filter((field) => !names.has(field.name));
+    if (missing.length > 0) await table.addColumns(missing);
+    return new LanceCatalog(table);
   }
 
   async put(video: VideoRecord): Promise<void> {
@@ -103,6 +124,12 @@ export class LanceCatalog implements Catalog {
   async get(id: string): Promise<VideoRecord | undefined> {
     const rows: VideoRow[] = await this.table.query().where(`id = ${sqlString(id)}`).limit(1).toArray();
     return rows.length > 0 ? fromRow(rows[0]) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, VideoRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows: VideoRow[] = await this.table.query().where(`id IN ${sqlStringList([...new Set(ids)])}`).toArray();
+    return new Map(rows.map((row) => [row.id, fromRow(row)]));
   }
 
   async list(): Promise<VideoRecord[]> {

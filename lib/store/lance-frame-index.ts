@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DataType, Field, FixedSizeList, Float32, Float64, List, Schema, Utf8 } from 'apache-arrow';
 import type { Connection, Table } from '@lancedb/lancedb';
-import type { FrameVector, Hit, VideoRecord } from '../core/types';
+import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import type { Catalog } from './catalog';
 import { IndexMismatchError } from './errors';
 import type { FrameIndex, FrameSearch } from './frame-index';
 import { frameFilterClauses, videoClause } from './lance-frame-filter';
+import { sqlNumber } from './lance-sql';
 import { maintainVectorIndex, tuneVectorQuery } from './lance-vector-index';
 import { assertIndexAccepts } from './model-guard';
 
@@ -113,12 +114,22 @@ export class LanceFrameIndex implements FrameIndex {
   }
 
   async scoreVideo(vector: Float32Array, videoId: string): Promise<Hit[]> {
+    return this.scoreWhere(vector, videoId, videoClause(videoId));
+  }
+
+  async scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[]): Promise<Hit[]> {
+    if (windows.length === 0) return [];
+    const inWindows = windows.map(({ start, end }) => `(time >= ${sqlNumber(start)} AND time <= ${sqlNumber(end)})`);
+    return this.scoreWhere(vector, videoId, `${videoClause(videoId)} AND (${inWindows.join(' OR ')})`);
+  }
+
+  /** The frames `where` picks, scored here: a plain scan (one snapshot, no limit to guess), in time order. */
+  private async scoreWhere(vector: Float32Array, videoId: string, where: string): Promise<Hit[]> {
     const table = await this.existingTable();
     if (!table || !(await this.accepts(table, vector))) return [];
-    // A plain scan (one snapshot, no limit to guess) scored here; a vector query would need the frame count first.
     const rows: { time: number; vector: { toArray(): Float32Array } }[] = await table
       .query()
-      .where(videoClause(videoId))
+      .where(where)
       .select(['time', 'vector'])
       .toArray();
     return rows

@@ -15,3 +15,9 @@ export function sqlStringList(values: readonly string[]): string {
 export function sqlStringArray(values: readonly string[]): string {
   return `[${values.map(sqlString).join(', ')}]`;
 }
+
+/** A finite number as a SQL literal that reads back as the same double (JavaScript prints the shortest such form). */
+export function sqlNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return String(value);
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { API, Client, Types } from '@opensearch-project/opensearch';
-import type { FrameVector, Hit, VideoRecord } from '../core/types';
+import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import { IndexMismatchError, IndexWriteError } from './errors';
 import type { FrameIndex, FrameSearch } from './frame-index';
@@ -12,6 +12,7 @@ import {
   innerProductFromScore,
   knnSearchBody,
   MAX_K,
+  windowsQuery,
   olderRunsQuery,
   vectorJson,
   videoQuery,
@@ -133,6 +134,21 @@ export class OpenSearchFrameIndex implements FrameIndex {
       hits.push({ videoId, time: source.time, score: dot(vector, Float32Array.from(source.embedding)) });
     }
     return hits.sort((a, b) => a.time - b.time);
+  }
+
+  /**
+   * One k-NN request filtered to the video's frames in the windows: with the filter inside the `knn` clause, faiss
+   * scores exactly the matching frames when they are fewer than k, so the scores are the engine's and no vector
+   * travels. At most MAX_K frames (OpenSearch's bound on k): growth stops early at a window beyond that.
+   */
+  async scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[], runId?: string): Promise<Hit[]> {
+    if (windows.length === 0) return [];
+    await this.assertSearchable(vector);
+    const body = knnSearchBody(vector, MAX_K, undefined, undefined, windowsQuery(videoId, windows, runId));
+    const { hits } = (await onIndex(this.client.search({ index: this.index, body }))).body.hits;
+    return hits
+      .map((hit) => ({ videoId, time: hit._source.time, score: innerProductFromScore(hit._score ?? 0) }))
+      .sort((a, b) => a.time - b.time);
   }
 
   /** Frames only (the catalog entry is the caller's); they leave searches within one refresh interval. */

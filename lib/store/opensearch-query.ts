@@ -1,5 +1,5 @@
 import type { API, Types } from '@opensearch-project/opensearch';
-import type { SearchFilters } from '../core/types';
+import type { SearchFilters, TimeWindow } from '../core/types';
 
 type Query = Types.Common_QueryDsl.QueryContainer;
 
@@ -19,8 +19,10 @@ export function knnSearchBody(
   k: number,
   filters: SearchFilters | undefined,
   activeRuns: ActiveRuns | undefined,
+  /** A further restriction, ANDed with the filters. */
+  also?: Query,
 ): API.Search_RequestBody {
-  const filter = frameFilter(filters, activeRuns);
+  const filter = frameFilter(filters, activeRuns, also);
   return {
     size: k,
     query: { knn: { embedding: { vector: vectorJson(vector), k, ...(filter && { filter }) } } },
@@ -34,8 +36,8 @@ export function knnSearchBody(
  * title or a tag, as a case-insensitive substring (a `wildcard` on the keyword fields; these are short, per-video
  * values, so the term dictionaries the wildcards walk stay small).
  */
-function frameFilter(filters: SearchFilters | undefined, activeRuns: ActiveRuns | undefined): Query | undefined {
-  const clauses: Query[] = [];
+function frameFilter(filters: SearchFilters | undefined, activeRuns: ActiveRuns | undefined, also?: Query): Query | undefined {
+  const clauses: Query[] = also ? [also] : [];
   if (filters?.videoIds?.length) clauses.push({ terms: { video_id: filters.videoIds } });
   if (filters?.categories?.length) clauses.push({ terms: { category: filters.categories } });
   if (filters?.tags?.length) clauses.push({ terms: { tags: filters.tags } });
@@ -68,9 +70,19 @@ function escapeWildcard(text: string): string {
 
 /** The frames of one video, or of one run of it. */
 export function videoQuery(videoId: string, runId?: string): Query {
-  const filter: Query[] = [{ term: { video_id: videoId } }];
-  if (runId !== undefined) filter.push({ term: { run_id: runId } });
-  return { bool: { filter } };
+  return { bool: { filter: videoClauses(videoId, runId) } };
+}
+
+function videoClauses(videoId: string, runId: string | undefined): Query[] {
+  const clauses: Query[] = [{ term: { video_id: videoId } }];
+  if (runId !== undefined) clauses.push({ term: { run_id: runId } });
+  return clauses;
+}
+
+/** The frames of one video (or one run of it) whose time lies in any of the windows (bounds included). */
+export function windowsQuery(videoId: string, windows: readonly TimeWindow[], runId?: string): Query {
+  const inWindows: Query[] = windows.map(({ start, end }) => ({ range: { time: { gte: start, lte: end } } }));
+  return { bool: { filter: videoClauses(videoId, runId), should: inWindows, minimum_should_match: 1 } };
 }
 
 /** The frames of a video written by runs older than `runId` (run ids sort in time order). */

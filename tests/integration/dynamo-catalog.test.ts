@@ -7,7 +7,7 @@ import { startLocalDynamoDb, type LocalDynamoDb } from '../helpers/local-dynamod
 let db: LocalDynamoDb;
 let catalog: DynamoCatalog;
 /** A fresh table for each test. */
-const TABLES = Array.from({ length: 5 }, (_, i) => `videos${i}`);
+const TABLES = Array.from({ length: 6 }, (_, i) => `videos${i}`);
 const unused = [...TABLES];
 
 beforeAll(async () => {
@@ -90,4 +90,15 @@ test('get returns the record without the pipeline attributes; put merges a recor
   expect(await catalog.item('a')).toMatchObject({ title: 'Renamed', sequencer: '01', embeddings: ['s3://b/e/1.out'] });
   await catalog.remove('a');
   expect(await catalog.item('a')).toBeUndefined();
+});
+
+test('getMany reads many videos at once, past the 100 keys of one BatchGetItem, tombstones and unknown ids left out', async () => {
+  const ids = Array.from({ length: 130 }, (_, i) => `v${i}`);
+  for (const id of ids) await catalog.replace(item(id, '01'), undefined);
+  await catalog.bury('v7', '02', '01');
+  const videos = await catalog.getMany([...ids, 'v3', 'unknown']);
+  expect(videos.size).toBe(129);
+  expect(videos.has('v7')).toBe(false);
+  expect(videos.get('v129')).toEqual(await catalog.get('v129'));
+  expect(await catalog.getMany([])).toEqual(new Map());
 });

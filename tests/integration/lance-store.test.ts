@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@lancedb/lancedb';
+import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
 import type { Hit, VideoRecord } from '../../lib/core/types';
 import { dot, normalize } from '../../lib/core/vector';
 import { IndexMismatchError } from '../../lib/store/errors';
@@ -172,6 +173,21 @@ describe('frames', () => {
     expect(await store.frames.scoreVideo(query, 'nobody')).toEqual([]);
   });
 
+  test('scoreFrames scores the frames of one video inside the windows only, in time order', async () => {
+    const v = video('v');
+    const stored = Array.from({ length: 10 }, (_, i) => ({ time: i, vector: unit(1, i) }));
+    await store.frames.replaceFrames(v, stored);
+    await store.frames.replaceFrames(video('other'), frames(axis(0), axis(1), axis(2)));
+    const query = unit(1, 1);
+    const hits = await store.frames.scoreFrames(query, 'v', [{ start: 1, end: 2 }, { start: 4.5, end: 5 }, { start: 8, end: 20 }]);
+    expect(hits.map((h) => [h.videoId, h.time])).toEqual([['v', 1], ['v', 2], ['v', 5], ['v', 8], ['v', 9]]);
+    hits.forEach((hit) => expect(hit.score).toBeCloseTo(dot(query, stored[hit.time].vector), 6));
+    expect(await store.frames.scoreFrames(query, 'v', [])).toEqual([]);
+    expect(await store.frames.scoreFrames(query, 'other', [{ start: 0.5, end: 0.5 }])).toEqual([
+      { videoId: 'other', time: 0.5, score: expect.closeTo(dot(query, axis(1)), 6) },
+    ]);
+  });
+
   test('one model and one dimension per index', async () => {
     expect(await store.frames.embedding()).toBeUndefined();
     expect(await store.frames.search({ vector: axis(0, 4), k: 5 })).toEqual([]);
@@ -243,6 +259,46 @@ describe('catalog', () => {
     await store.catalog.remove('a2');
     await store.catalog.remove('nope');
     expect((await store.catalog.list()).map((v) => v.id)).toEqual(['z', 'b']);
+  });
+
+  test('getMany reads the known videos among many ids; smoothing reads back as put', async () => {
+    const smoothed = video('s', { smoothing: { kernelSize: 21, sigma: 3 } });
+    const raw = video('r', { smoothing: null });
+    const unrecorded = video('u');
+    for (const v of [smoothed, raw, unrecorded]) await store.catalog.put(v);
+    const videos = await store.catalog.getMany(['s', 'r', 'u', 'nope', "it's"]);
+    expect([...videos.keys()].sort()).toEqual(['r', 's', 'u']);
+    expect(videos.get('s')).toStrictEqual(smoothed);
+    expect(videos.get('r')).toStrictEqual(raw);
+    expect(videos.get('u')).toStrictEqual(unrecorded);
+    expect(await store.catalog.getMany([])).toEqual(new Map());
+  });
+
+  test('a catalog written before smoothing was recorded opens, reads and takes the new fields', async () => {
+    store.close();
+    const db = await connect(path.join(dir, 'old'));
+    const old = video('old', { category: 'street', tags: ['night'] });
+    // The videos table as the previous release created it: no smoothing columns.
+    const utf8 = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
+    const schema = new Schema([
+      utf8('id'), utf8('title'), utf8('source'), utf8('category', true), new Field('tags', new List(utf8('item', true)), false),
+      new Field('duration_sec', new Float64(), false), new Field('fps', new Float64(), false), utf8('model'),
+      new Field('dim', new Int32(), false), new Field('frames', new Int32(), false), utf8('status'), utf8('error', true),
+      utf8('created_at'), utf8('updated_at'),
+    ]);
+    const table = await db.createEmptyTable('videos', schema);
+    await table.add([
+      {
+        id: old.id, title: old.title, source: old.source, category: old.category, tags: old.tags, duration_sec: old.durationSec,
+        fps: old.fps, model: old.model, dim: old.dim, frames: old.frames, status: old.status, error: null,
+        created_at: old.createdAt, updated_at: old.updatedAt,
+      },
+    ]);
+    db.close();
+    store = await openLocalStore(path.join(dir, 'old'));
+    expect(await store.catalog.get('old')).toStrictEqual(old);
+    await store.catalog.put({ ...old, smoothing: { kernelSize: 11, sigma: 1.8 } });
+    expect((await store.catalog.get('old'))?.smoothing).toEqual({ kernelSize: 11, sigma: 1.8 });
   });
 
   test('matchKeywords: every word, in the title or a tag, case-insensitive', async () => {

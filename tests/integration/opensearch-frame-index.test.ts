@@ -434,6 +434,21 @@ test('scoreVideo scores every frame of one video (or of one run), in time order'
   expect(await index.scoreVideo(query, 'nobody')).toEqual([]);
 });
 
+test('scoreFrames scores one video\'s frames inside the windows with one filtered k-NN request', async () => {
+  const index = await readyIndex();
+  const stored = Array.from({ length: 10 }, (_, i) => ({ time: i, vector: unit(1, i) }));
+  const run = await index.replaceRun(video('v'), stored);
+  await index.replaceFrames(video('other'), frames(axis(0), axis(1), axis(2)));
+  const query = unit(1, 1);
+  const windows = [{ start: 1, end: 2 }, { start: 4.5, end: 5 }, { start: 8, end: 20 }];
+  const hits = await index.scoreFrames(query, 'v', windows);
+  expect(hits.map((hit) => [hit.videoId, hit.time])).toEqual([['v', 1], ['v', 2], ['v', 5], ['v', 8], ['v', 9]]);
+  hits.forEach((hit) => expect(hit.score).toBeCloseTo(dot(query, stored[hit.time].vector), 6));
+  expect(await index.scoreFrames(query, 'v', windows, run)).toEqual(hits);
+  expect(await index.scoreFrames(query, 'v', windows, 'another-run')).toEqual([]);
+  expect(await index.scoreFrames(query, 'v', [])).toEqual([]);
+});
+
 test('removeVideo removes that video only; an unknown video is fine', async () => {
   const index = await readyIndex();
   await index.replaceFrames(video('a'), frames(axis(0), axis(1)));

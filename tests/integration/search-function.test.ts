@@ -175,12 +175,14 @@ test('REST POST /search: clips ranked, playable through a presigned URL with a m
 });
 
 test('filters go inside the knn clause, so a filtered video far from the query still answers', async () => {
+  const before = aoss.requests.length;
   const { json } = await rest('POST', '/search', { text: 'red', videoIds: ['blue-sky'], categories: ['nature'], k: 5 });
   expect(json.clips.length).toBeGreaterThan(0);
   expect(json.clips.every((clip: { videoId: string }) => clip.videoId === 'blue-sky')).toBe(true);
 
-  const searches = aoss.requests.filter((r) => r.path.endsWith('/_search') && JSON.stringify(r.body).includes('"knn"'));
-  const body = searches[searches.length - 1].body as { query: Record<string, unknown> };
+  // The search's k-NN request comes first; the clip growth's filtered reads follow it.
+  const searches = aoss.requests.slice(before).filter((r) => r.path.endsWith('/_search') && JSON.stringify(r.body).includes('"knn"'));
+  const body = searches[0].body as { query: Record<string, unknown> };
   expect(Object.keys(body.query)).toEqual(['knn']);
   const knn = (body.query.knn as { embedding: { k: number; filter: { bool: { filter: unknown[] } } } }).embedding;
   expect(knn.k).toBe(5);

@@ -176,7 +176,8 @@ describe('the functions', () => {
     ]);
     expect(statements('FramesIndex')).toEqual([allow('aoss:APIAccessAll', collection)]);
     expect(statements('Search')).toEqual([
-      allow(['dynamodb:GetItem', 'dynamodb:Scan'], videos),
+      // DynamoDB authorises BatchGetItem as its own action (the search's getMany), not through GetItem.
+      allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan'], videos),
       allow('sagemaker:InvokeEndpoint', ref('QueryEndpoint')),
       allow(['s3:GetObject', 's3:GetObjectVersion'], objects('videos/')),
       allow('s3:GetObject', objects('thumbnails/')),

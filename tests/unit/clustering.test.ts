@@ -3,7 +3,8 @@ import {
   AUTO_MARGIN_SPREAD_FRACTION,
   clusterHits,
   DEFAULT_RELEVANCE_MARGIN,
-  DEFAULT_TIME_OFFSET,
+  DEFAULT_GAP_FRAMES,
+  defaultTimeOffset,
   rankClips,
   relevanceFloor,
 } from '../../lib/core/clustering';
@@ -25,7 +26,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 describe('clusterHits', () => {
   it('has the documented defaults', () => {
-    expect(DEFAULT_TIME_OFFSET).toBe(1);
+    expect(DEFAULT_GAP_FRAMES).toBe(2);
     expect(DEFAULT_RELEVANCE_MARGIN).toBe('auto');
     expect(AUTO_MARGIN_SPREAD_FRACTION).toBe(0.5);
     expect(AUTO_MARGIN_MIN_FRACTION).toBe(0.1);
@@ -46,7 +47,7 @@ describe('clusterHits', () => {
 
   it('chains hits whose gaps are at most timeOffset and splits at a larger gap', () => {
     const hits = [hit(0, 0.9), hit(1, 0.95), hit(2, 0.92), hit(3.5, 0.93), hit(4, 0.91)];
-    expect(clusterHits(hits)).toEqual<Clip[]>([
+    expect(clusterHits(hits, { timeOffset: 1 })).toEqual<Clip[]>([
       { videoId: 'v1', start: 0, end: 2, bestTime: 1, score: 0.95, hits: 3 },
       { videoId: 'v1', start: 3.5, end: 4, bestTime: 3.5, score: 0.93, hits: 2 },
     ]);
@@ -54,6 +55,28 @@ describe('clusterHits', () => {
       { videoId: 'v1', start: 0, end: 4, bestTime: 1, score: 0.95, hits: 5 },
     ]);
     expect(clusterHits(hits, { timeOffset: 0 })).toHaveLength(5);
+  });
+
+  it('by default joins a clip over one missing frame but not two, at each video\'s own sampling rate', () => {
+    // Video a sampled at 1 fps, b at 0.5 fps (a frame every 2 s): one frame missing inside each, then two.
+    const fps: Record<string, number> = { a: 1, b: 0.5 };
+    const timeOffset = (videoId: string) => defaultTimeOffset(fps[videoId]);
+    const hits = [
+      ...[0, 1, 3, 4, 7].map((t) => hit(t, 0.9, 'a')),
+      ...[0, 2, 6, 8, 14].map((t) => hit(t, 0.9, 'b')),
+    ];
+    const clips = clusterHits(hits, { timeOffset }).map(({ videoId, start, end }) => ({ videoId, start, end }));
+    expect(clips).toEqual([
+      { videoId: 'a', start: 0, end: 4 },
+      { videoId: 'a', start: 7, end: 7 },
+      { videoId: 'b', start: 0, end: 8 },
+      { videoId: 'b', start: 14, end: 14 },
+    ]);
+    // Times k / fps as the decoder gives them: two intervals apart always join, whatever the float rounding.
+    const third = [30, 32].map((k) => hit(k / 3, 0.9, 'c'));
+    expect(clusterHits(third, { timeOffset: defaultTimeOffset(3) })).toHaveLength(1);
+    // An explicit offset applies to every video.
+    expect(clusterHits(hits, { timeOffset: 1 })).toHaveLength(8); // a: 0–1, 3–4, 7; b: every hit alone
   });
 
   it('never merges two videos, even at the same times', () => {
@@ -125,7 +148,7 @@ describe('clusterHits', () => {
   it('applies minScore as an absolute floor', () => {
     const hits = [hit(0, 0.5), hit(1, 0.49), hit(2, 0.5)];
     expect(clusterHits(hits, { relevanceMargin: 1 })).toEqual([expect.objectContaining({ start: 0, end: 2, hits: 3 })]);
-    expect(clusterHits(hits, { relevanceMargin: 1, minScore: 0.495 })).toEqual([
+    expect(clusterHits(hits, { relevanceMargin: 1, minScore: 0.495, timeOffset: 1 })).toEqual([
       expect.objectContaining({ start: 0, end: 0, hits: 1 }),
       expect.objectContaining({ start: 2, end: 2, hits: 1 }),
     ]);
