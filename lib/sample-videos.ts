@@ -21,6 +21,12 @@ export interface ColourVideoOptions {
   vfr?: boolean;
   /** Display rotation in degrees counterclockwise, stored as display-matrix metadata (what probeVideo reports). */
   rotate?: 90 | 180 | 270;
+  /**
+   * Adds an AAC audio track (a tone) as long as the video. AAC's encoder priming (1024 samples, 0.023 s at 44.1 kHz)
+   * makes Matroska and MPEG-TS start the video stream 0.023 s after the file's start, as in many real files (the file
+   * starts at 0 in Matroska, at 1.4 s in MPEG-TS, the muxer's default delay); MP4 hides the priming in an edit list.
+   */
+  audio?: boolean;
 }
 
 export interface SampleVideo {
@@ -32,9 +38,12 @@ export interface SampleVideo {
 
 const run = promisify(execFile);
 
-/** Writes an H.264 (yuv420p) MP4 of solid-colour segments; colour changes at the frame nearest each segment boundary. */
+/**
+ * Writes an H.264 (yuv420p) video of solid-colour segments, in the container the file's extension names (.mp4, .mkv,
+ * .ts…); colour changes at the frame nearest each segment boundary.
+ */
 export async function makeColourVideo(file: string, segments: ColourSegment[], options: ColourVideoOptions = {}): Promise<void> {
-  const { fps = 25, width = 320, height = 240, vfr = false, rotate } = options;
+  const { fps = 25, width = 320, height = 240, vfr = false, rotate, audio = false } = options;
   if (segments.length === 0) throw new RangeError('a colour video needs at least one segment');
   // A vfr video is drawn at twice the rate, then keeps frames 0, 1 and 3 of every 6: intervals of 1, 2 and 3 half-periods.
   const rate = vfr ? 2 * fps : fps;
@@ -53,11 +62,13 @@ export async function makeColourVideo(file: string, segments: ColourSegment[], o
   });
   const inputs = segments.map((_, i) => `[s${i}]`).join('');
   const select = vfr ? `,select='lt(mod(n,6),2)+eq(mod(n,6),3)'` : '';
-  const graph = `${sources.join(';')};${inputs}concat=n=${segments.length}:v=1:a=0${select}[v]`;
+  const tone = audio ? `;sine=d=${elapsedSec.toFixed(6)}[a]` : '';
+  const graph = `${sources.join(';')};${inputs}concat=n=${segments.length}:v=1:a=0${select}[v]${tone}`;
   // ffmpeg 5.1 turns a "rotate" tag into a display matrix only when copying a stream, hence a second, copying pass.
   const encoded = rotate === undefined ? file : `${file}.unrotated.mp4`;
   // passthrough: keep the timestamps the graph made (a vfr selection's irregular ones included).
-  await ffmpeg(['-filter_complex', graph, '-map', '[v]', '-fps_mode', 'passthrough', ...H264, encoded]);
+  const audioOut = audio ? ['-map', '[a]', '-c:a', 'aac'] : [];
+  await ffmpeg(['-filter_complex', graph, '-map', '[v]', ...audioOut, '-fps_mode', 'passthrough', ...H264, encoded]);
   if (rotate === undefined) return;
   try {
     await ffmpeg(['-i', encoded, '-c', 'copy', '-metadata:s:v:0', `rotate=${rotate}`, file]);

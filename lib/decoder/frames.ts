@@ -6,7 +6,10 @@ import { FfmpegLog } from './ffmpeg-log';
 import { ffmpegInput, type VideoSource } from './input';
 import { probeVideo, type VideoInfo } from './probe';
 
-/** A sampled frame, upright, at its presentation time in seconds from the start of the video. */
+/**
+ * A sampled frame, upright, at its time in seconds from the start of the file (see ffmpegArgs): for an `fps` plan the
+ * grid time it is shown at, for `everyNth` its own presentation time.
+ */
 export type DecodedFrame = RgbImage & { time: number };
 
 export interface DecodeOptions {
@@ -124,7 +127,10 @@ function checkOptions({ plan, width, height, startSec, endSec }: DecodeOptions):
 const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
 
 /**
- * -copyts -start_at_zero: keep the file's own timestamps (from 0) through seeking, so times and the fps grid are absolute.
+ * -copyts -start_at_zero: keep the file's own timestamps through seeking, shifted so the file starts at 0, so times and
+ *   the fps grid are absolute and on the timeline a player shows. The file's start is the earliest of its streams', so
+ *   the video may start after 0 (0.023 s in an MKV whose AAC audio is primed). For MPEG-TS, whose timestamps may jump,
+ *   ffmpeg takes the earliest of the streams it decodes instead: there the video starts at 0.
  * -noaccurate_seek -ss: jump to the keyframe before startSec but keep the frames before startSec, as the frame shown
  *   at startSec may be one of them (ffmpeg already seeks early enough for B-frame reordering).
  * -xerror: corrupt or truncated data fails the run instead of being concealed or silently ending the video early.
@@ -145,14 +151,20 @@ function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean):
 /**
  * Pick frames first so only those are scaled, then fit them, then log each one's timestamp (read by FfmpegLog).
  * fps=N:round=up gives output frame k the last frame shown at or before k/N; the default rounding (near) would
- * give the one shown at k/N + 1/(2N). `select` keeps each picked frame's own timestamp, exact on variable frame rate.
+ * give the one shown at k/N + 1/(2N). start_time=0 starts the grid at 0 and gives the grid times before the first frame
+ * that first frame, as a player shows it from 0; without it the grid would start at the first frame's time rounded up,
+ * so a video stream that starts after 0 (at 0.023 s, say) would lose t = 0 and begin at t = 1/N. It stays 0 for a
+ * range too: fps rounds each frame's offset from start_time onto the grid, which a start_time off the grid (startSec)
+ * would shift by up to a step. The copies of the first decoded frame it then makes for the grid times before a seek's
+ * keyframe precede startSec, and `from` drops them (references, not pixel copies: about 0.25 s for an hour at 120 fps).
+ * `select` keeps each picked frame's own timestamp, exact on variable frame rate.
  */
 function filterChain({ plan, width, height, fit, startSec }: DecodeOptions): string {
   // Drops what precedes startSec before scaling; 1 µs early so float rounding in ffmpeg never loses a frame
   // (trim would round startSec to the link's time base, which is 1/N s after fps=N).
   const from = startSec ? [`select='gte(t,${(startSec - 1e-6).toFixed(9)})'`] : [];
   // The fps grid must see the frames before startSec, so it comes first; everyNth counts from startSec.
-  const pick = 'fps' in plan ? [`fps=${plan.fps}:round=up`, ...from] : [...from, `select='not(mod(n,${plan.everyNth}))'`];
+  const pick = 'fps' in plan ? [`fps=${plan.fps}:round=up:start_time=0`, ...from] : [...from, `select='not(mod(n,${plan.everyNth}))'`];
   // Cover: scale the side that fits to the target exactly and the other at least as large, by display aspect ratio
   // (dar includes non-square pixels), then crop the centre. round() cannot fall below the target on the long side.
   const wider = `gt(dar,${width}/${height})`;

@@ -91,6 +91,17 @@ test('a text query returns the right segment as the top clip, start and end with
   expect(Math.abs(yellow.end - 10)).toBeLessThanOrEqual(1);
 });
 
+test('a video stream that starts after the file does has its opening scene from 0', async () => {
+  // AAC audio alongside: its priming starts the MKV's video stream at 0.023 s.
+  const file = path.join(work, 'videos', 'primed.mkv');
+  await makeColourVideo(file, [{ colour: 'red', durationSec: 4 }, { colour: 'green', durationSec: 4 }], { audio: true });
+  const primed = path.join(work, 'primed-data');
+  await index([file], [], primed);
+  const [top] = await search(['red'], primed);
+  expect(top).toMatchObject({ videoId: 'primed', start: 0 });
+  expect(Math.abs(top.end - 4)).toBeLessThanOrEqual(1);
+});
+
 test('an image query returns the right segment as the top clip', async () => {
   const image = path.join(work, 'blue.png');
   await writeFile(image, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0000ff' } }).png().toBuffer());

@@ -47,6 +47,13 @@ async function ptsTimes(file: string): Promise<number[]> {
   return stdout.trim().split('\n').map(Number).sort((a, b) => a - b);
 }
 
+/** Start times in seconds of the file and of its first video stream, as ffprobe reads them. */
+async function startTimes(file: string): Promise<{ file: number; video: number }> {
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=start_time:format=start_time', '-of', 'json', file];
+  const { streams, format } = JSON.parse((await run('ffprobe', args)).stdout) as { streams: { start_time: string }[]; format: { start_time: string } };
+  return { file: Number(format.start_time), video: Number(streams[0].start_time) };
+}
+
 /** Processes whose command line names `file` (ffmpeg children decoding it). */
 async function processesUsing(file: string): Promise<number[]> {
   const pids: number[] = [];
@@ -75,6 +82,10 @@ beforeAll(async () => {
     // Moving picture, a keyframe every 0.4 s and B-frames: seeking for a range must give the very same frames.
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25:d=4', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '2', '-pix_fmt', 'yuv420p', video('gop.mp4')]),
     ffmpeg(['-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'aac', video('audio.m4a')]),
+    // AAC audio alongside: its priming starts the video stream 0.023 s after the file. Red for 1.5 s of video.
+    ...['primed.mkv', 'primed.ts'].map((name) =>
+      makeColourVideo(video(name), [{ colour: 'red', durationSec: 1.5 }, { colour: 'blue', durationSec: 1.5 }], { audio: true }),
+    ),
   ]);
   await ffmpeg(['-i', video('gop.mp4'), '-c', 'copy', '-movflags', '+faststart', video('faststart.mp4')]);
 }, 30_000);
@@ -144,6 +155,42 @@ describe('decodeFrames: everyNth plans', () => {
     expect(times(frames)).toEqual([0, 1, 2, 3, 4]);
     const info = await probeVideo(video('red-blue.mp4')); // given, it saves decodeFrames its own probe
     expect(times(await decode(video('red-blue.mp4'), { plan: { everyNth: 25 }, info }))).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('decodeFrames: a video stream that starts after the file does', () => {
+  it.each([
+    // The file starts at 0 and its video at 0.023 s: the red frames run from 0.023 to 1.503 s, the last frame
+    // (2.983 s) is shown until 3.023 s. A grid begun at the first frame's time would lose t = 0.
+    ['primed.mkv', 0, [0, 0.5, 1, 1.5, 2, 2.5, 3]],
+    // The file starts at 1.4 s and its video at 1.423 s; ffmpeg starts an MPEG-TS file at its first video frame.
+    ['primed.ts', 1.4, [0, 0.5, 1, 1.5, 2, 2.5]],
+  ])('%s: the first frame is the sample at 0, the others stay at k / fps', async (name, fileStart, expected) => {
+    const starts = await startTimes(video(name));
+    expect(starts.file).toBe(fileStart);
+    expect(starts.video - starts.file).toBeCloseTo(0.023, 3);
+    const frames = await decode(video(name), { plan: { fps: 2 } });
+    expect(times(frames)).toEqual(expected);
+    // At 1.5 s both show a red frame (of 1.463 s in the MKV, 1.48 s in the MPEG-TS).
+    for (const frame of frames) expectColour(centre(frame), frame.time <= 1.5 ? 'red' : 'blue');
+  });
+
+  it('decoding in ranges gives the frames of decoding at once; a range that starts before the first frame gets it too', async () => {
+    const file = video('primed.mkv'); // video from 0.023 s
+    const plan = { fps: 50 };
+    const all = await decode(file, { plan });
+    expect(times(all).slice(0, 3)).toEqual([0, 0.02, 0.04]);
+    const parts: DecodedFrame[] = [];
+    for (const [startSec, endSec] of [[0, 0.01], [0.01, 1.2], [1.2, undefined]]) parts.push(...(await decode(file, { plan, startSec, endSec })));
+    expect(times(parts)).toEqual(times(all));
+    parts.forEach((frame, i) => expect(Buffer.compare(frame.data, all[i].data)).toBe(0));
+    expectColour(centre(parts[1]), 'red'); // t = 0.02, from a range that starts before the first frame
+  });
+
+  it('everyNth keeps the first frame first, at its own time', async () => {
+    const frames = await decode(video('primed.mkv'), { plan: { everyNth: 25 } });
+    expect(times(frames).map((t) => Math.round(t * 1000))).toEqual([23, 1023, 2023]);
+    expectColour(centre(frames[0]), 'red');
   });
 });
 
