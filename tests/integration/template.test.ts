@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../helpers/cli';
+import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
 import { DEFINITION_FILE, renderDefinition } from './workflow/local-state-machine';
 
 jest.setTimeout(120_000);
@@ -16,27 +14,12 @@ const aslValidator = require('asl-validator') as (definition: unknown) => { isVa
 type Json = Record<string, any>;
 
 let work: string;
-let template: { Resources: Record<string, { Type: string; Properties: Json; DependsOn?: string[] }>; Conditions: Json };
+let template: PackagedStack['template'];
 let definition: Json;
 
-/** `sls package` as CI runs it: osls, dummy credentials, no network. */
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'sls-package-'));
-  await promisify(execFile)(
-    process.execPath,
-    [path.join(REPO_ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'ci', '--package', work],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  template = JSON.parse(await readFile(path.join(work, 'cloudformation-template-update-stack.json'), 'utf8'));
+  ({ dir: work, template } = await packagedStack());
   definition = renderedDefinition();
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
 });
 
 const resource = (id: string) => {
@@ -244,7 +227,7 @@ describe('OpenSearch Serverless', () => {
   });
 
   test('network access only through the stack\'s VPC endpoint unless publicCollection is set', () => {
-    expect(template.Conditions.PublicCollection).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(template.Conditions?.PublicCollection).toEqual({ 'Fn::Equals': ['false', 'true'] });
     const network = resource('FramesNetworkPolicy').Properties;
     expect(network.Type).toBe('network');
     const [condition, publicPolicy, privatePolicy] = network.Policy['Fn::If'];

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './cli';
+
+/** CloudFormation properties are arbitrary JSON that each test reads its own way. */
+type Json = Record<string, any>;
+
+export interface CfnResource {
+  Type: string;
+  Properties: Json;
+  DependsOn?: string | string[];
+  Condition?: string;
+  [attribute: string]: unknown;
+}
+
+/** What `sls package` writes: the CloudFormation template and the functions' zip files, in `dir`. */
+export interface PackagedStack {
+  dir: string;
+  template: { Resources: Record<string, CfnResource>; Conditions?: Json; Parameters?: Json; Outputs?: Json };
+}
+
+/** Everything the package is made of: a change to any of these files packages again. */
+const INPUTS = ['serverless.yml', 'package.json', 'resources', 'statemachines', 'functions', 'lib', 'containers'];
+
+/**
+ * `sls package` as CI runs it (osls, dummy credentials, no network), with `--param` values, cached in the system's
+ * temporary directory by the content of its inputs: the template test files share one packaging per change (each run
+ * of `sls package` bundles every function, several seconds). Concurrent test files may package at once; each writes
+ * its own directory and the first to finish wins the rename.
+ */
+export async function packagedStack(params: Record<string, string> = {}): Promise<PackagedStack> {
+  const args = Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+  const dir = path.join(os.tmpdir(), `sls-package-${inputsHash(args)}`);
+  if (!existsSync(path.join(dir, 'cloudformation-template-update-stack.json'))) {
+    const work = await mkdtemp(`${dir}.tmp-`);
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'ci', '--package', work, ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    await rename(work, dir).catch(() => rm(work, { recursive: true, force: true }));
+    await pruneOldPackages();
+  }
+  return { dir, template: JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) };
+}
+
+/** Packagings of earlier changes, left a day ago or more, are removed. */
+async function pruneOldPackages(): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of readdirSync(os.tmpdir())) {
+    const dir = path.join(os.tmpdir(), name);
+    if (name.startsWith('sls-package-') && statSync(dir).mtimeMs < dayAgo) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function inputsHash(args: string[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(args));
+  const add = (file: string) => {
+    if (statSync(file).isDirectory()) {
+      for (const entry of readdirSync(file).sort()) add(path.join(file, entry));
+    } else {
+      hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
+    }
+  };
+  for (const input of INPUTS) add(path.join(REPO_ROOT, input));
+  return hash.digest('hex').slice(0, 16);
+}
