@@ -34,15 +34,15 @@ export interface SearchDeps {
 }
 
 /**
- * Embeds the query, runs one filtered k-NN search, turns the hits into ranked clips (clustering.ts) and grows the
+ * Embeds the query, runs one filtered k-NN search (each video kept to its active run: the catalog's), turns the hits into ranked clips (clustering.ts) and grows the
  * returned clips over their videos' neighbouring frames (clip-growth.ts: one read per video of the result). Hits of a
  * video the catalog no longer knows (removed while its frames are still being deleted) are left out.
  */
 export async function searchClips(request: SearchRequest, deps: SearchDeps): Promise<ClipResult[]> {
   const { encoder, catalog, frames } = deps;
   await assertIndexAccepts(frames, encoder);
-  const vector = await encoder.encode(request);
-  const found = await frames.search({ vector, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters });
+  const [vector, activeRuns] = await Promise.all([encoder.encode(request), catalog.activeRuns()]);
+  const found = await frames.search({ vector, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters, activeRuns });
   const videos = await catalog.getMany([...new Set(found.map((hit) => hit.videoId))]);
   const hits = found.filter((hit) => videos.has(hit.videoId));
 
@@ -53,7 +53,7 @@ export async function searchClips(request: SearchRequest, deps: SearchDeps): Pro
   const neighbours = new Map<string, Hit[]>();
   await Promise.all(
     [...growthWindows(clips)].map(async ([videoId, windows]) =>
-      neighbours.set(videoId, await frames.scoreFrames(vector, videoId, windows)),
+      neighbours.set(videoId, await frames.scoreFrames(vector, videoId, windows, videos.get(videoId)!.runId)),
     ),
   );
   return growClips(clips, neighbours, { floor, timeOffset, size }).map((clip) => ({ ...clip, video: videos.get(clip.videoId)! }));

@@ -43,13 +43,14 @@ export async function timelineApi(body: unknown, deps: ApiDeps): Promise<Timelin
   const { videoId, query } = input;
   const settings = toSearchRequest(input.search ?? {});
   const { encoder, catalog, frames, rawEmbeddings } = deps;
-  if (!(await catalog.get(videoId))) throw new ApiError(404, 'video_not_found', `no video with id "${videoId}"`, 'videoId');
+  const video = await catalog.get(videoId);
+  if (!video) throw new ApiError(404, 'video_not_found', `no video with id "${videoId}"`, 'videoId');
   await assertIndexAccepts(frames, encoder);
-  const vector = await encoder.encode(query);
+  const [vector, activeRuns] = await Promise.all([encoder.encode(query), catalog.activeRuns()]);
   const [hits, raw, nearest] = await Promise.all([
-    frames.scoreVideo(vector, videoId),
+    frames.scoreVideo(vector, videoId, video.runId),
     rawEmbeddings?.get(videoId),
-    frames.search({ vector, k: settings.k ?? SEARCH_DEFAULTS.k, filters: settings.filters }),
+    frames.search({ vector, k: settings.k ?? SEARCH_DEFAULTS.k, filters: settings.filters, activeRuns }),
   ]);
   const times = hits.map((hit) => hit.time);
   const rawScores = raw && sameTimes(raw, times) ? raw.map((frame) => dot(vector, frame.vector)) : undefined;

@@ -11,9 +11,13 @@ import {
 import { keywordMatcher } from '../core/keywords';
 import type { VideoRecord, VideoStatus } from '../core/types';
 import type { Catalog } from '../store/catalog';
+import type { ActiveRuns } from '../store/frame-index';
 import { InvalidTransitionError, SupersededError } from '../pipeline/errors';
 import type { VideoRef } from '../pipeline/schemas';
 import { ALLOWED_FROM, toRecord, type VideoItem } from '../pipeline/video-item';
+
+/** A run id no frame has (run ids are an ISO time then a UUID). */
+const NO_RUN = 'none';
 
 /** BatchGetItem's limit on keys per request. */
 const BATCH_GET_KEYS = 100;
@@ -65,6 +69,21 @@ export class DynamoCatalog implements Catalog {
       for (const item of (page.Items ?? []) as VideoItem[]) if (!item.deleted) videos.push(toRecord(item));
     }
     return videos.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Every video's current run (`runId`, set when it became READY), from one projected scan. A video with no run yet
+   * (being indexed for the first time) maps to NO_RUN, so search shows none of its frames until the run is complete.
+   */
+  async activeRuns(): Promise<ActiveRuns> {
+    const runs = new Map<string, string>();
+    const scan = { TableName: this.table, ProjectionExpression: 'id, runId, deleted' };
+    for await (const page of paginateScan({ client: this.db }, scan)) {
+      for (const item of (page.Items ?? []) as Pick<VideoItem, 'id' | 'runId' | 'deleted'>[]) {
+        if (!item.deleted) runs.set(item.id, item.runId ?? NO_RUN);
+      }
+    }
+    return runs;
   }
 
   async remove(id: string): Promise<void> {

@@ -1,10 +1,20 @@
 import type { FrameVector, Hit, SearchFilters, TimeWindow, VideoRecord } from '../core/types';
 
+/**
+ * Video id → the frame-index run that holds the video's current frames (`VideoRecord.runId`): a search keeps each
+ * listed video to that run, so it never sees a replacement half-written beside the complete set it replaces. Videos
+ * not listed are unrestricted; an empty map restricts nothing. An index whose replacements are one step (LanceDB) never
+ * shows two runs and may ignore it, and `runId` below.
+ */
+export type ActiveRuns = ReadonlyMap<string, string>;
+
 export interface FrameSearch {
   vector: Float32Array;
   /** Nearest frames to return (1..10 000). */
   k: number;
   filters?: SearchFilters;
+  /** Part of the k-NN filter, like `filters`: it costs no results. */
+  activeRuns?: ActiveRuns;
 }
 
 /**
@@ -19,13 +29,17 @@ export interface FrameIndex {
   replaceFrames(video: VideoRecord, frames: FrameVector[]): Promise<void>;
   /** Nearest frames by inner product, best first. Throws `IndexMismatchError` if the vector's dimension differs. */
   search(query: FrameSearch): Promise<Hit[]>;
-  /** Every stored frame of one video scored against `vector`, in time order (for the score-over-time chart). */
-  scoreVideo(vector: Float32Array, videoId: string): Promise<Hit[]>;
+  /**
+   * Every stored frame of one video scored against `vector`, in time order (for the score-over-time chart); only
+   * those of run `runId` when given (`VideoRecord.runId`).
+   */
+  scoreVideo(vector: Float32Array, videoId: string, runId?: string): Promise<Hit[]>;
   /**
    * The stored frames of one video that lie in any of `windows`, scored against `vector`, in time order: one filtered
-   * read (on the video and the time ranges), for growing a clip over its neighbouring frames.
+   * read (on the video and the time ranges), for growing a clip over its neighbouring frames; only run `runId`'s
+   * frames when given.
    */
-  scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[]): Promise<Hit[]>;
+  scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[], runId?: string): Promise<Hit[]>;
   removeVideo(videoId: string): Promise<void>;
   /** The model and dimension every stored frame was embedded with; undefined while the index is empty. */
   embedding(): Promise<{ model: string; dim: number } | undefined>;

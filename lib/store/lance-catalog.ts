@@ -3,6 +3,7 @@ import type { Connection, Table } from '@lancedb/lancedb';
 import { keywordMatcher } from '../core/keywords';
 import type { VideoRecord, VideoStatus } from '../core/types';
 import type { Catalog } from './catalog';
+import type { ActiveRuns } from './frame-index';
 import { sqlString, sqlStringList } from './lance-sql';
 
 const TABLE = 'videos';
@@ -130,6 +131,11 @@ export class LanceCatalog implements Catalog {
     if (ids.length === 0) return new Map();
     const rows: VideoRow[] = await this.table.query().where(`id IN ${sqlStringList([...new Set(ids)])}`).toArray();
     return new Map(rows.map((row) => [row.id, fromRow(row)]));
+  }
+
+  /** None: LanceFrameIndex replaces a video's frames in one commit, so a search never sees two runs. */
+  async activeRuns(): Promise<ActiveRuns> {
+    return new Map();
   }
 
   async list(): Promise<VideoRecord[]> {

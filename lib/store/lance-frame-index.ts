@@ -99,6 +99,10 @@ export class LanceFrameIndex implements FrameIndex {
     await maintainVectorIndex(table);
   }
 
+  /**
+   * `activeRuns` (and `runId` below) are not needed here: a replacement is one commit, so a search never sees two
+   * runs of a video, and the local catalog names no runs (`LanceCatalog.activeRuns`).
+   */
   async search({ vector, k, filters }: FrameSearch): Promise<Hit[]> {
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer from 1 to ${MAX_K}, got ${k}`);
     const table = await this.existingTable();

@@ -16,7 +16,6 @@ import {
   olderRunsQuery,
   vectorJson,
   videoQuery,
-  type ActiveRuns,
 } from './opensearch-query';
 import { scanFrames } from './opensearch-scan';
 
@@ -32,12 +31,6 @@ export interface OpenSearchFrameIndexOptions {
    * are counted in the milliseconds asked of it.
    */
   visibility?: { pollMs?: number; timeoutMs?: number; windowMs?: number };
-}
-
-/** A frame search that may keep each video to one run (see `OpenSearchFrameIndex`). */
-export interface OpenSearchFrameSearch extends FrameSearch {
-  /** Video id → the run whose frames search may return (`VideoRecord.runId`); videos not in it are unrestricted. */
-  activeRuns?: ActiveRuns;
 }
 
 /**
@@ -113,7 +106,7 @@ export class OpenSearchFrameIndex implements FrameIndex {
     return runId;
   }
 
-  async search({ vector, k, filters, activeRuns }: OpenSearchFrameSearch): Promise<Hit[]> {
+  async search({ vector, k, filters, activeRuns }: FrameSearch): Promise<Hit[]> {
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer from 1 to ${MAX_K}, got ${k}`);
     await this.assertSearchable(vector);
     const body = knnSearchBody(vector, k, filters, activeRuns);

@@ -1,13 +1,12 @@
 import type { API, Types } from '@opensearch-project/opensearch';
 import type { SearchFilters, TimeWindow } from '../core/types';
+import type { ActiveRuns } from './frame-index';
 
 type Query = Types.Common_QueryDsl.QueryContainer;
 
 /** OpenSearch's bounds for `k` (and the default result window). */
 export const MAX_K = 10_000;
 
-/** Which run of each video search may see: video id → run id (see `OpenSearchFrameIndex`). */
-export type ActiveRuns = ReadonlyMap<string, string>;
 
 /**
  * The one request of a frame search: the filter sits INSIDE the `knn` clause, which makes faiss search the k nearest

@@ -98,8 +98,8 @@ beforeAll(async () => {
   for (const [id, category, segments] of videos) {
     const frames = await colourFrames(embedder, segments);
     const record = videoRecord(id, category, frames.length);
-    await index.replaceFrames(record, frames);
-    await catalog.put(record);
+    // As the pipeline does: the catalog names the run that holds the frames (search keeps to it).
+    await catalog.put({ ...record, runId: await index.replaceRun(record, frames) });
   }
 
   Object.assign(process.env, {
