@@ -81,6 +81,7 @@ describe('frames', () => {
         poll('count', () => reader.frames.countFrames('a')),
         poll('search', async () => (await reader.frames.search({ vector: axis(0), k: 100 })).length),
       ]);
+      polling.catch(() => {}); // awaited below; a failure before that must not also surface as an unhandled rejection
       /** Until both readers have seen `n` in a read issued after the write returned (a fresh read must see it). */
       const seenByBoth = async (n: number) => {
         const from = { count: seen.count.length, search: seen.search.length };
