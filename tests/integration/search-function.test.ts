@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, AppSyncResolverEvent, Context } from 'aws-lambda';
-import sharp from 'sharp';
 import type { ServedModel } from '../../containers/embedder/model';
 import type { Embedder } from '../../lib/embedder/embedder';
 import { smoothFrames, DEFAULT_SMOOTHING } from '../../lib/core/smoothing';
@@ -14,6 +13,7 @@ import { ensureFramesIndex } from '../../lib/store/opensearch-mapping';
 import { Client } from '@opensearch-project/opensearch';
 import { startAossDouble, type AossDouble } from '../doubles/aoss-server';
 import { startSageMakerRuntimeDouble, type SageMakerRuntimeDouble } from '../doubles/sagemaker-runtime-server';
+import { colourPng, colourVector } from '../helpers/colour-frames';
 import { startEmbedderApp, type RunningEmbedder } from '../helpers/embedder-app';
 import { fixtureServedModel } from '../helpers/fixture-model';
 import { postJson } from '../helpers/http-request';
@@ -49,8 +49,7 @@ async function container(model: Promise<ServedModel>): Promise<string> {
 async function colourFrames(embedder: Embedder, segments: [string, number][]): Promise<FrameVector[]> {
   const frames: FrameVector[] = [];
   for (const [colour, seconds] of segments) {
-    const { data, info } = await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).raw().toBuffer({ resolveWithObject: true });
-    const [vector] = await embedder.embedImages([{ width: info.width, height: info.height, data: new Uint8Array(data) }]);
+    const vector = await colourVector(embedder, colour);
     for (let i = 0; i < seconds; i++) frames.push({ time: frames.length, vector });
   }
   return smoothFrames(frames, DEFAULT_SMOOTHING);
@@ -214,7 +213,7 @@ test('filters go inside the knn clause, so a filtered video far from the query s
 });
 
 test('an image query (base64) is sent to the endpoint and finds the right video', async () => {
-  const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#0000ff' } }).png().toBuffer();
+  const png = await colourPng('#0000ff');
   const { statusCode, json } = await rest('POST', '/search', { image: png.toString('base64') });
   expect(statusCode).toBe(200);
   expect(json.clips[0].videoId).toBe('blue-sky');
