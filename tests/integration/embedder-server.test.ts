@@ -1,15 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { createServer, type EmbedderServer } from '../../containers/embedder/app';
-import { loadServedModel, type ServedModel } from '../../containers/embedder/model';
+import type { EmbedderServer, EmbedderServerOptions } from '../../containers/embedder/app';
+import type { ServedModel } from '../../containers/embedder/model';
 import { fuseQuery } from '../../lib/core/query';
 import type { FrameVector } from '../../lib/core/types';
 import { embedVideo } from '../../lib/embed-video';
@@ -18,8 +17,9 @@ import { decodeFrameEmbeddings, FRAME_EMBEDDINGS_CONTENT_TYPE } from '../../lib/
 import { indexVideo } from '../../lib/indexer';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { openLocalStore } from '../../lib/store/open-local-store';
-import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { REPO_ROOT } from '../helpers/cli';
+import { startEmbedderApp } from '../helpers/embedder-app';
+import { fixtureServedModel } from '../helpers/fixture-model';
 import { httpRequest, postJson, type HttpAnswer } from '../helpers/http-request';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../helpers/local-s3';
 import { startStaticServer, type StaticServer } from '../helpers/static-server';
@@ -32,6 +32,7 @@ const ffmpeg = (args: string[]) => run('ffmpeg', ['-hide_banner', '-nostdin', '-
 let work: string;
 let videos: string;
 let served: ServedModel;
+let modelDir: string;
 let s3: LocalS3;
 let web: StaticServer;
 const servers: EmbedderServer[] = [];
@@ -40,16 +41,15 @@ let local: string;
 let strict: string;
 const logs: string[] = [];
 
-async function start(options: Partial<Parameters<typeof createServer>[0]> = {}): Promise<string> {
-  const server = createServer({
+async function start(options: Partial<EmbedderServerOptions> = {}): Promise<string> {
+  const app = await startEmbedderApp({
     model: Promise.resolve(served),
     sources: { s3: s3.client, allowLocal: true },
     log: (line) => logs.push(line),
     ...options,
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  servers.push(app);
+  return app.url;
 }
 
 const invoke = (base: string, body: unknown) => postJson(`${base}/invocations`, body);
@@ -74,8 +74,6 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'embedder-server-'));
   videos = path.join(work, 'videos');
   await mkdir(videos);
-  const model = path.join(work, 'model');
-  await makeFixtureModel(model, 'clip');
   const video = (name: string) => path.join(videos, name);
   await Promise.all([
     makeColourVideo(video('six.mp4'), [
@@ -91,11 +89,13 @@ beforeAll(async () => {
   const whole = await readFile(video('gop.mp4'));
   await writeFile(video('cut.mp4'), whole.subarray(0, Math.round(whole.length * 0.6)));
 
-  [served, s3, web] = await Promise.all([
-    loadServedModel({ modelId: model }),
+  let model: Awaited<ReturnType<typeof fixtureServedModel>>;
+  [model, s3, web] = await Promise.all([
+    fixtureServedModel(work),
     startLocalS3(path.join(work, 's3'), ['videos']),
     startStaticServer(videos),
   ]);
+  ({ served, dir: modelDir } = model);
   for (const [key, file] of [
     ['six.mp4', 'six.mp4'],
     ['clips/my vidéo+1.mp4', 'six.mp4'],
@@ -386,7 +386,7 @@ describe('the server process (npm run embedder / docker run <image> serve)', () 
         ...process.env,
         PORT: '0',
         HOST: '127.0.0.1',
-        MODEL_ID: path.join(work, 'model'),
+        MODEL_ID: modelDir,
         MODEL_NAME: 'fixture-clip',
         BATCH_SIZE: '4',
         ALLOW_LOCAL_SOURCES: '1',

@@ -10,6 +10,7 @@ import { decodeFrameEmbeddings } from '../../lib/frame-embeddings-format';
 import { videoIdForKey } from '../../lib/pipeline/video-key';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { BUCKET, INDEX, MODEL_NAME, startHarness, type Harness, type S3Event } from './workflow/harness';
+import { sourceDefinition } from './workflow/local-state-machine';
 
 jest.setTimeout(120_000);
 
@@ -50,9 +51,18 @@ beforeEach(() => {
   h.endpoint.setMode('notify');
 });
 
-async function run(event: S3Event, params = PARAMS) {
-  const execution = h.machine.start(event, params);
-  return { ...(await execution.outcome), states: execution.states };
+async function run(event: S3Event, params = PARAMS, definition?: unknown) {
+  const execution = h.machine.start(event, params, definition);
+  return { ...(await execution.outcome), states: execution.states, invoked: execution.invoked };
+}
+
+/** The definition as written, with the Resources (the functions) of two Task states exchanged. */
+function withSwappedResources(a: string, b: string): unknown {
+  const definition = sourceDefinition() as { States: Record<string, { Type: string; Resource: unknown }> };
+  const [first, second] = [definition.States[a], definition.States[b]];
+  expect([first.Type, second.Type]).toEqual(['Task', 'Task']);
+  [first.Resource, second.Resource] = [second.Resource, first.Resource];
+  return definition;
 }
 
 /** The index holds exactly these frames of the video: one per time, all of the catalog's current run. */
@@ -81,6 +91,13 @@ test('success: a sidecar-described upload with spaces and accents in its key bec
   const result = await run(await h.upload(key, videos.six));
 
   expect(result).toMatchObject({ status: 'SUCCEEDED', states: ['Register', 'EmbedFirstChunk', 'Plan', 'Ingest', 'MarkReady'] });
+  expect(result.invoked).toEqual([
+    'Register → registerVideo',
+    'EmbedFirstChunk → submitJob',
+    'Plan → planVideo',
+    'Ingest → ingestFrames',
+    'MarkReady → markVideo',
+  ]);
   const video = await h.catalog.item(id);
   expect(video).toMatchObject({
     status: 'READY',
@@ -252,6 +269,27 @@ test('long video: chunk jobs overlapping by the smoothing margin, seams exactly 
   for (const frame of smoothFrames(whole, { kernelSize: 11, sigma: 1.8 })) {
     expect(Float32Array.from(stored.get(frame.time)!)).toEqual(frame.vector);
   }
+});
+
+test('each task runs the function its definition names: with Plan and Ingest swapped, the video fails instead of becoming READY', async () => {
+  const key = 'videos/miswired.mp4';
+  const id = videoIdForKey(key);
+
+  const result = await run(await h.upload(key, videos.four), PARAMS, withSwappedResources('Plan', 'Ingest'));
+
+  expect(result.invoked.slice(0, 3)).toEqual(['Register → registerVideo', 'EmbedFirstChunk → submitJob', 'Plan → ingestFrames']);
+  expect(result).toMatchObject({ status: 'FAILED', states: ['Register', 'EmbedFirstChunk', 'Plan', 'MarkFailed'] });
+  // The ingest function refused the plan function's input.
+  expect(await h.catalog.get(id)).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/bad input: jobs/) });
+  await expectFrames(id, []);
+});
+
+test('a task naming a function serverless.yml does not declare fails the binding, before anything runs', async () => {
+  const definition = sourceDefinition() as { States: Record<string, { Resource: unknown }> };
+  definition.States.Plan.Resource = { 'Fn::GetAtt': ['planVideos', 'Arn'] };
+  const event = await h.upload('videos/unbound.mp4', videos.four);
+  expect(() => h.machine.start(event, PARAMS, definition)).toThrow(/planVideos/);
+  expect(await h.catalog.item(videoIdForKey('videos/unbound.mp4'))).toBeUndefined();
 });
 
 test('the frames index was created by the custom resource with the mapping search needs', async () => {

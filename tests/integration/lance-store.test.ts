@@ -61,27 +61,54 @@ describe('frames', () => {
     expect(await store.frames.countFrames('other')).toBe(1);
   });
 
-  test('a reader never sees a half-written or doubled set while a video is replaced', async () => {
+  test('readers see the old set or the new one while a video is replaced, never a half-written or doubled one, and see both', async () => {
     const a = video('a');
     const small = frames(...Array.from({ length: 5 }, () => axis(0)));
     const large = frames(...Array.from({ length: 7 }, () => axis(1)));
     await store.frames.replaceFrames(a, small);
     const reader = await openLocalStore(path.join(dir, 'data'));
+    let writing = 0;
+    let stopped = false;
     try {
-      let writing = true;
-      const seen = new Set<number>();
-      const polling = (async () => {
-        while (writing) {
-          seen.add(await reader.frames.countFrames('a'));
-          seen.add((await reader.frames.search({ vector: axis(0), k: 100 })).length);
+      /** What each reader saw, in order, and whether a write was in flight when it asked. */
+      const seen: Record<'count' | 'search', { n: number; duringWrite: boolean }[]> = { count: [], search: [] };
+      const poll = async (kind: keyof typeof seen, read: () => Promise<number>) => {
+        while (!stopped) {
+          const duringWrite = writing > 0;
+          seen[kind].push({ n: await read(), duringWrite });
         }
-      })();
-      for (let i = 0; i < 6; i++) await store.frames.replaceFrames(a, i % 2 === 0 ? large : small);
-      writing = false;
+      };
+      const polling = Promise.all([
+        poll('count', () => reader.frames.countFrames('a')),
+        poll('search', async () => (await reader.frames.search({ vector: axis(0), k: 100 })).length),
+      ]);
+      polling.catch(() => {}); // awaited below; a failure before that must not also surface as an unhandled rejection
+      /** Until both readers have seen `n` in a read issued after the write returned (a fresh read must see it). */
+      const seenByBoth = async (n: number) => {
+        const from = { count: seen.count.length, search: seen.search.length };
+        const has = (kind: keyof typeof seen) => seen[kind].slice(from[kind]).some((read) => read.n === n);
+        for (const started = Date.now(); !(has('count') && has('search')); ) {
+          if (Date.now() - started > 10_000) throw new Error(`the readers did not see ${n} frames within 10 s of the write`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      for (let i = 0; i < 6; i++) {
+        const next = i % 2 === 0 ? large : small;
+        writing++;
+        await store.frames.replaceFrames(a, next).finally(() => writing--);
+        await seenByBoth(next.length);
+      }
+      stopped = true;
       await polling;
-      expect([...seen].every((n) => n === 5 || n === 7)).toBe(true);
+
+      for (const kind of ['count', 'search'] as const) {
+        expect({ kind, values: [...new Set(seen[kind].map((read) => read.n))].sort((x, y) => x - y) }).toEqual({ kind, values: [5, 7] });
+        // Some of its reads were asked while a replacement was being written: the guarantee was put to the test.
+        expect({ kind, duringWrites: seen[kind].some((read) => read.duringWrite) }).toEqual({ kind, duringWrites: true });
+      }
       expect(await reader.frames.countFrames('a')).toBe(5);
     } finally {
+      stopped = true;
       reader.close();
     }
   });

@@ -1,21 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { Uint8ArrayBlobAdapter } from '@smithy/util-stream';
-import { mockClient } from 'aws-sdk-client-mock';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, AppSyncResolverEvent, Context } from 'aws-lambda';
-import sharp from 'sharp';
-import { makeFixtureModel } from '../../scripts/make-fixture-model';
-import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
-import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
-import { smoothFrames, DEFAULT_SMOOTHING } from '../../lib/core/smoothing';
-import type { FrameVector, VideoRecord } from '../../lib/core/types';
+import type { ServedModel } from '../../containers/embedder/model';
+import type { VideoRecord } from '../../lib/core/types';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { OpenSearchFrameIndex } from '../../lib/store/opensearch-frame-index';
 import { ensureFramesIndex } from '../../lib/store/opensearch-mapping';
 import { Client } from '@opensearch-project/opensearch';
 import { startAossDouble, type AossDouble } from '../doubles/aoss-server';
+import { startSageMakerRuntimeDouble, type SageMakerRuntimeDouble } from '../doubles/sagemaker-runtime-server';
+import { colourFrames, colourPng } from '../helpers/colour-frames';
+import { startEmbedderApp, type RunningEmbedder } from '../helpers/embedder-app';
+import { fixtureServedModel } from '../helpers/fixture-model';
+import { postJson } from '../helpers/http-request';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../helpers/local-dynamodb';
 import { BAD_SEARCH_REQUESTS } from '../helpers/bad-search-requests';
 
@@ -23,40 +22,26 @@ jest.setTimeout(60_000);
 
 const TABLE = 'videos';
 const INDEX = 'frames';
-const sagemaker = mockClient(SageMakerRuntimeClient);
+/** The name the query endpoint's container answers with, and the deployment's EMBEDDING_MODEL. */
+const MODEL = 'fixture-clip';
+const ENDPOINT = 'query-endpoint';
 
 let work: string;
 let aoss: AossDouble;
 let dynamo: LocalDynamoDb;
-let encoder: LocalQueryEncoder;
-let model: string;
+let served: ServedModel;
+/** The embedder container (containers/embedder/app.ts) with the fixture model, as the real-time endpoint runs it. */
+const containers: RunningEmbedder[] = [];
+/** SageMaker Runtime in front of it: the search function's real SageMakerRuntimeClient calls this. */
+let runtime: SageMakerRuntimeDouble;
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let handler: Handler;
 
-/** What the real-time endpoint answers: the container's query contract, computed with the fixture model. */
-function endpointAnswersWithFixtureModel() {
-  sagemaker.reset();
-  sagemaker.on(InvokeEndpointCommand).callsFake(async (input: { Body: string }) => {
-    const body = JSON.parse(input.Body) as { text?: string; image?: string; imageWeight?: number };
-    const embedding = await encoder
-      .encode({ text: body.text, image: body.image ? Buffer.from(body.image, 'base64') : undefined, imageWeight: body.imageWeight })
-      .catch((error: Error) => {
-        // What SageMaker makes of the container's 400: a ModelError carrying the container's JSON error.
-        const original = JSON.stringify({ error: { code: 'bad_request', message: `image: ${error.message}` } });
-        throw Object.assign(new Error('Received client error (400)'), { name: 'ModelError', OriginalStatusCode: 400, OriginalMessage: original });
-      });
-    return { Body: Uint8ArrayBlobAdapter.fromString(JSON.stringify({ model, dim: embedding.length, embedding: Array.from(embedding) })) };
-  });
-}
-
-async function colourFrames(embedder: TransformersEmbedder, segments: [string, number][]): Promise<FrameVector[]> {
-  const frames: FrameVector[] = [];
-  for (const [colour, seconds] of segments) {
-    const { data, info } = await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).raw().toBuffer({ resolveWithObject: true });
-    const [vector] = await embedder.embedImages([{ width: info.width, height: info.height, data: new Uint8Array(data) }]);
-    for (let i = 0; i < seconds; i++) frames.push({ time: frames.length, vector });
-  }
-  return smoothFrames(frames, DEFAULT_SMOOTHING);
+async function container(model: Promise<ServedModel>): Promise<string> {
+  // Queries never read a video: the S3 client is there because the app takes one.
+  const app = await startEmbedderApp({ model, sources: { s3: new S3Client({ region: 'us-east-1' }), allowLocal: false }, log: () => {} });
+  containers.push(app);
+  return app.url;
 }
 
 function videoRecord(id: string, category: string, frames: number): VideoRecord {
@@ -69,7 +54,7 @@ function videoRecord(id: string, category: string, frames: number): VideoRecord 
     tags: ['demo'],
     durationSec: frames,
     fps: 1,
-    model,
+    model: MODEL,
     dim: 32,
     frames,
     status: 'READY',
@@ -80,10 +65,17 @@ function videoRecord(id: string, category: string, frames: number): VideoRecord 
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'search-fn-'));
-  model = path.join(work, 'model');
-  await makeFixtureModel(model, 'clip');
-  const embedder = await TransformersEmbedder.from_pretrained(model);
-  encoder = new LocalQueryEncoder(embedder);
+  ({ served } = await fixtureServedModel(work, MODEL));
+  const loading = new Promise<ServedModel>(() => {});
+  runtime = await startSageMakerRuntimeDouble({
+    endpoints: {
+      [ENDPOINT]: await container(Promise.resolve(served)),
+      // Its container has not loaded its model yet (it answers 503 not_ready).
+      'waking-endpoint': await container(loading),
+      // Its container serves another model than the deployment is configured for.
+      'other-model-endpoint': await container(Promise.resolve({ ...served, name: 'another-model' })),
+    },
+  });
 
   aoss = await startAossDouble();
   dynamo = await startLocalDynamoDb({ [TABLE]: 'id' });
@@ -96,7 +88,7 @@ beforeAll(async () => {
     ['blue-sky', 'nature', [['blue', 6], ['white', 4]]],
   ];
   for (const [id, category, segments] of videos) {
-    const frames = await colourFrames(embedder, segments);
+    const frames = await colourFrames(served.embedder, segments);
     const record = videoRecord(id, category, frames.length);
     // As the pipeline does: the catalog names the run that holds the frames (search keeps to it).
     await catalog.put({ ...record, runId: await index.replaceRun(record, frames) });
@@ -107,8 +99,9 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    QUERY_ENDPOINT_NAME: 'query-endpoint',
-    EMBEDDING_MODEL: model,
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: runtime.url,
+    QUERY_ENDPOINT_NAME: ENDPOINT,
+    EMBEDDING_MODEL: MODEL,
     EMBEDDING_DIM: '32',
     VIDEOS_TABLE: TABLE,
     COLLECTION_ENDPOINT: aoss.url,
@@ -118,11 +111,11 @@ beforeAll(async () => {
   handler = (await import('../../functions/search/handler')).handler as unknown as Handler;
 });
 
-beforeEach(endpointAnswersWithFixtureModel);
+beforeEach(() => runtime.reset());
 
 afterAll(async () => {
-  await aoss?.close();
-  await dynamo?.close();
+  await Promise.all(containers.map((app) => app.drain()));
+  await Promise.all([runtime?.close(), aoss?.close(), dynamo?.close()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -138,10 +131,26 @@ function restEvent(method: string, route: string, body?: unknown): APIGatewayPro
   } as unknown as APIGatewayProxyEvent;
 }
 
-async function rest(method: string, route: string, body?: unknown) {
-  const result = (await handler(restEvent(method, route, body), context)) as APIGatewayProxyResult;
+async function rest(method: string, route: string, body?: unknown, fn = handler) {
+  const result = (await fn(restEvent(method, route, body), context)) as APIGatewayProxyResult;
   return { ...result, json: JSON.parse(result.body) };
 }
+
+/** One request to a fresh instance of the function (a new Lambda container) deployed with `env` changed. */
+async function restOnFreshFunction(env: Record<string, string>, method: string, route: string, body?: unknown) {
+  jest.resetModules();
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const fresh = (await import('../../functions/search/handler')).handler as unknown as Handler;
+    return await rest(method, route, body, fresh);
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** What the endpoint's container got and answered, one entry per InvokeEndpoint call. */
+const calls = () => runtime.invocations.map(({ endpointName, status, errorType, containerStatus }) => ({ endpointName, status, errorType, containerStatus }));
 
 function appSyncEvent(fieldName: string, args: Record<string, unknown>): AppSyncResolverEvent<Record<string, unknown>> {
   return { arguments: args, info: { fieldName, parentTypeName: 'Query' } } as unknown as AppSyncResolverEvent<Record<string, unknown>>;
@@ -170,8 +179,11 @@ test('REST POST /search: clips ranked, playable through a presigned URL with a m
   expect(thumbnail.searchParams.get('X-Amz-Expires')).toBe('3600');
   expect(json.clips.every((clip: { videoId: string; thumbnailUrl: string }) => new URL(clip.thumbnailUrl).pathname.startsWith(`/thumbnails/${clip.videoId}/`))).toBe(true);
 
-  const sent = JSON.parse(sagemaker.commandCalls(InvokeEndpointCommand)[0].args[0].input.Body as string);
-  expect(sent).toEqual({ text: 'a red screen' });
+  // One InvokeEndpoint call on the configured endpoint, the query as the container's contract has it.
+  expect(calls()).toEqual([{ endpointName: ENDPOINT, status: 200, containerStatus: 200 }]);
+  const [sent] = runtime.invocations;
+  expect({ contentType: sent.contentType, accept: sent.accept }).toEqual({ contentType: 'application/json', accept: 'application/json' });
+  expect(JSON.parse(sent.body.toString('utf8'))).toEqual({ text: 'a red screen' });
 });
 
 test('filters go inside the knn clause, so a filtered video far from the query still answers', async () => {
@@ -192,10 +204,11 @@ test('filters go inside the knn clause, so a filtered video far from the query s
 });
 
 test('an image query (base64) is sent to the endpoint and finds the right video', async () => {
-  const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#0000ff' } }).png().toBuffer();
+  const png = await colourPng('#0000ff');
   const { statusCode, json } = await rest('POST', '/search', { image: png.toString('base64') });
   expect(statusCode).toBe(200);
   expect(json.clips[0].videoId).toBe('blue-sky');
+  expect(JSON.parse(runtime.invocations[0].body.toString('utf8'))).toEqual({ image: png.toString('base64') });
 });
 
 test.each(BAD_SEARCH_REQUESTS)('REST bad request: $name → $status $code', async (bad) => {
@@ -217,38 +230,58 @@ test('GET /videos and /videos/{id}; unknown id → 404', async () => {
   expect(missing.json.error.code).toBe('video_not_found');
 });
 
-test('a throttled or unavailable endpoint → 503 with a retry hint', async () => {
-  sagemaker.reset();
-  sagemaker.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+test('a throttled call is retried by the SDK; throttled on every attempt, or unavailable → 503 with a retry hint', async () => {
+  runtime.failNext(1, 'throttling');
+  expect((await rest('POST', '/search', { text: 'red' })).statusCode).toBe(200);
+  expect(calls().map((call) => call.errorType ?? call.status)).toEqual(['ThrottlingException', 200]);
+
+  runtime.reset();
+  runtime.failNext(10, 'throttling');
   const throttled = await rest('POST', '/search', { text: 'red' });
   expect(throttled.statusCode).toBe(503);
   expect(throttled.headers?.['retry-after']).toBe('5');
   expect(throttled.json.error.code).toBe('encoder_unavailable');
+  expect(calls().length).toBeGreaterThan(1);
+  expect(calls().every((call) => call.errorType === 'ThrottlingException')).toBe(true);
 
-  sagemaker.reset();
-  sagemaker.on(InvokeEndpointCommand).rejects(Object.assign(new Error('boom'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
-  expect((await rest('POST', '/search', { text: 'red' })).statusCode).toBe(503);
+  for (const fault of ['service-unavailable', 'model-not-ready'] as const) {
+    runtime.reset();
+    runtime.failNext(10, fault);
+    const unavailable = await rest('POST', '/search', { text: 'red' });
+    expect({ fault, status: unavailable.statusCode, code: unavailable.json.error.code }).toEqual({ fault, status: 503, code: 'encoder_unavailable' });
+  }
 });
 
-test('a query the endpoint refuses → 400 with its reason', async () => {
-  sagemaker.reset();
-  sagemaker.on(InvokeEndpointCommand).rejects(
-    Object.assign(new Error('Received client error (400)'), {
-      name: 'ModelError',
-      OriginalStatusCode: 400,
-      OriginalMessage: JSON.stringify({ error: { code: 'bad_request', message: 'image: Not an image' } }),
-      $metadata: { httpStatusCode: 424 },
-    }),
-  );
-  const refused = await rest('POST', '/search', { text: 'red' });
+test("a container still loading its model (its 503, as SageMaker's ModelError) → 503 encoder_unavailable", async () => {
+  const waking = await restOnFreshFunction({ QUERY_ENDPOINT_NAME: 'waking-endpoint' }, 'POST', '/search', { text: 'red' });
+  expect(calls()).toEqual([{ endpointName: 'waking-endpoint', status: 424, errorType: 'ModelError', containerStatus: 503 }]);
+  expect(waking.statusCode).toBe(503);
+  expect(waking.json.error.code).toBe('encoder_unavailable');
+});
+
+test("a query the container refuses → 400 with the container's reason, passed on by SageMaker", async () => {
+  const corrupt = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('garbage')]).toString('base64');
+  const refused = await rest('POST', '/search', { image: corrupt });
+  expect(calls()).toEqual([{ endpointName: ENDPOINT, status: 424, errorType: 'ModelError', containerStatus: 400 }]);
+  // What the container itself answers the same body.
+  const direct = await postJson(`${containers[0].url}/invocations`, { image: corrupt });
+  expect(direct.status).toBe(400);
+  const reason = (direct.json as { error: { message: string } }).error.message;
+  expect(reason).toMatch(/^image: Not an image/);
   expect(refused.statusCode).toBe(400);
-  expect(refused.json.error).toEqual({ code: 'invalid_query', message: 'image: Not an image' });
+  expect(refused.json.error).toEqual({ code: 'invalid_query', message: reason });
 });
 
-test('an unexpected failure is a plain 500 with no details', async () => {
-  sagemaker.reset();
-  sagemaker.on(InvokeEndpointCommand).resolves({ Body: Uint8ArrayBlobAdapter.fromString('not json at all') });
-  const failed = await rest('POST', '/search', { text: 'red' });
+test('a container serving another model than the deployment is configured for → 409 model_mismatch', async () => {
+  const mismatch = await restOnFreshFunction({ QUERY_ENDPOINT_NAME: 'other-model-endpoint' }, 'POST', '/search', { text: 'red' });
+  expect(calls()).toEqual([{ endpointName: 'other-model-endpoint', status: 200, containerStatus: 200 }]);
+  expect(mismatch.statusCode).toBe(409);
+  expect(mismatch.json.error).toMatchObject({ code: 'model_mismatch', message: expect.stringMatching(/another-model .*fixture-clip/) });
+});
+
+test('an unexpected failure (an endpoint name that does not exist) is a plain 500 with no details', async () => {
+  const failed = await restOnFreshFunction({ QUERY_ENDPOINT_NAME: 'no-such-endpoint' }, 'POST', '/search', { text: 'red' });
+  expect(calls()).toEqual([{ endpointName: 'no-such-endpoint', status: 400, errorType: 'ValidationError', containerStatus: undefined }]);
   expect(failed.statusCode).toBe(500);
   expect(failed.json).toEqual({ error: { code: 'internal', message: 'internal error' } });
 });
@@ -284,11 +317,7 @@ test('REST POST /timeline and GraphQL timeline: exact scores of one video over t
 });
 
 test('a missing frames index → 503 "index not ready", not the raw OpenSearch error', async () => {
-  jest.resetModules();
-  process.env.FRAMES_INDEX = 'no-such-index';
-  const fresh = (await import('../../functions/search/handler')).handler as unknown as Handler;
-  const result = (await fresh(restEvent('POST', '/search', { text: 'red' }), context)) as APIGatewayProxyResult;
-  process.env.FRAMES_INDEX = INDEX;
+  const result = await restOnFreshFunction({ FRAMES_INDEX: 'no-such-index' }, 'POST', '/search', { text: 'red' });
   expect(result.statusCode).toBe(503);
-  expect(JSON.parse(result.body).error).toMatchObject({ code: 'index_not_ready', message: expect.stringMatching(/index not ready/) });
+  expect(result.json.error).toMatchObject({ code: 'index_not_ready', message: expect.stringMatching(/index not ready/) });
 });

@@ -1,43 +1,48 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { dispatch } from '../../lib/api/router';
 import type { ApiDeps } from '../../lib/api/search-api';
 import type { RawEmbeddings } from '../../lib/store/raw-embeddings';
 import { relevanceFloor } from '../../lib/core/clustering';
 import type { FrameVector } from '../../lib/core/types';
+import { fuseQuery } from '../../lib/core/query';
 import { dot } from '../../lib/core/vector';
-import type { Query, QueryEncoder } from '../../lib/query-encoder';
+import type { Embedder } from '../../lib/embedder/embedder';
+import { readImage } from '../../lib/embedder/image-file';
+import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
 import { openLocalStore, type LocalStore } from '../../lib/store/open-local-store';
-import { axis, DIM, MODEL, unit, video } from '../helpers/frame-fixtures';
-
-/** Texts the stand-in encoder knows; an image query points along axis 3. */
-const QUERIES: Record<string, Float32Array> = { red: axis(0), blue: axis(1), mixed: unit(1, 1, 1) };
-
-const encoder: QueryEncoder = {
-  model: MODEL,
-  dim: DIM,
-  encode: async (query: Query) => (query.image ? axis(3) : QUERIES[query.text ?? '']),
-};
-
-/** Video "a": red fading to blue over 6 frames; "b": blue with a touch of red. Times stored out of order. */
-const FRAMES_A: FrameVector[] = [0, 1, 2, 3, 4, 5].map((i) => ({ time: i * 0.5, vector: unit(5 - i, i, 0.3, 0.2 * i) }));
-const FRAMES_B: FrameVector[] = [0, 1, 2].map((i) => ({ time: i, vector: unit(0.2, 1, 0.1 * i) }));
+import { colourPng, colourVector } from '../helpers/colour-frames';
+import { fixtureServedModel } from '../helpers/fixture-model';
+import { video } from '../helpers/frame-fixtures';
 
 let dir: string;
 let store: LocalStore;
 let raw: Map<string, FrameVector[]>;
+/** The fixture CLIP model's embedder, and the query encoder of local mode over it. */
+let embedder: Embedder;
+let encoder: LocalQueryEncoder;
+/** Video "a": three red frames, then three blue ones, every half second; "b": blue, blue, green, every second. */
+let framesA: FrameVector[];
+let framesB: FrameVector[];
+let png: Record<'blue' | 'green', string>;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'timeline-api-'));
-  store = await openLocalStore(dir);
-  for (const [id, frames] of [['a', FRAMES_A], ['b', FRAMES_B]] as const) {
-    const record = video(id, { frames: frames.length });
+  ({ embedder } = (await fixtureServedModel(dir)).served);
+  encoder = new LocalQueryEncoder(embedder);
+  const [red, blue, green] = await Promise.all(['red', 'blue', 'green'].map((colour) => colourVector(embedder, colour)));
+  framesA = [red, red, red, blue, blue, blue].map((vector, i) => ({ time: i * 0.5, vector }));
+  framesB = [blue, blue, green].map((vector, i) => ({ time: i, vector }));
+  png = { blue: (await colourPng('#0000ff', 4)).toString('base64'), green: (await colourPng('#008000', 4)).toString('base64') };
+
+  store = await openLocalStore(path.join(dir, 'store'));
+  for (const [id, frames] of [['a', framesA], ['b', framesB]] as const) {
+    const record = video(id, { frames: frames.length, model: embedder.model, dim: embedder.dim });
     await store.catalog.put(record);
-    await store.frames.replaceFrames(record, [...frames].reverse());
+    await store.frames.replaceFrames(record, [...frames].reverse()); // stored out of time order
   }
-  await store.catalog.put(video('pending', { status: 'PENDING' }));
+  await store.catalog.put(video('pending', { status: 'PENDING', model: embedder.model, dim: embedder.dim }));
 });
 
 afterAll(async () => {
@@ -65,41 +70,80 @@ async function timeline(body: unknown, withRaw = true) {
   return answer as { status: number; body: Record<string, unknown> & { error?: { code: string; field?: string; message: string } } };
 }
 
-const allScores = (query: Float32Array) => [...FRAMES_A, ...FRAMES_B].map((frame) => dot(query, frame.vector));
+/** The query vector, from the embedder's own outputs (lib/core/query.ts fuses them; tests/unit/query.test.ts tests that). */
+async function queryVector({ text, image, imageWeight }: { text?: string; image?: string; imageWeight?: number }): Promise<Float32Array> {
+  const [t] = text ? await embedder.embedTexts([text]) : [];
+  const [i] = image ? await embedder.embedImages([await readImage(Buffer.from(image, 'base64'))]) : [];
+  return fuseQuery({ text: t, image: i, imageWeight });
+}
+
+const scoresOf = (query: Float32Array, frames: FrameVector[]) => frames.map((frame) => dot(query, frame.vector));
+
+function expectScores(actual: unknown, expected: number[]): void {
+  expect((actual as number[]).length).toBe(expected.length);
+  (actual as number[]).forEach((score, i) => expect(score).toBeCloseTo(expected[i], 5));
+}
+
+/** Every score of the first `n` frames above every score of the rest. */
+function expectFirstAbove(scores: unknown, n: number): void {
+  const list = scores as number[];
+  expect(Math.min(...list.slice(0, n))).toBeGreaterThan(Math.max(...list.slice(n)));
+}
 
 test('scores are the inner products of the query with every stored frame of the video, in time order', async () => {
-  const { status, body } = await timeline({ query: { text: 'mixed' }, videoId: 'a' });
+  const { status, body } = await timeline({ query: { text: 'red' }, videoId: 'a' });
   expect(status).toBe(200);
   expect(body.videoId).toBe('a');
   expect(body.times).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
-  const expected = FRAMES_A.map((frame) => dot(QUERIES.mixed, frame.vector));
-  (body.scores as number[]).forEach((score, i) => expect(score).toBeCloseTo(expected[i], 6));
+  expectScores(body.scores, scoresOf(await queryVector({ text: 'red' }), framesA));
+  expectFirstAbove(body.scores, 3); // the red frames match "red"
   expect(body).not.toHaveProperty('rawScores');
+
+  const blue = await timeline({ query: { text: 'blue' }, videoId: 'a' });
+  expectFirstAbove((blue.body.scores as number[]).slice().reverse(), 3);
 });
 
 test('the threshold is the relevance floor the same search applies, filters and minScore included', async () => {
+  const red = await queryVector({ text: 'red' });
   const plain = await timeline({ query: { text: 'red' }, videoId: 'a' });
-  expect(plain.body.threshold).toBeCloseTo(relevanceFloor(allScores(QUERIES.red)), 6);
+  expect(plain.body.threshold).toBeCloseTo(relevanceFloor(scoresOf(red, [...framesA, ...framesB])), 5);
 
   const onlyB = await timeline({ query: { text: 'red' }, videoId: 'a', search: { videoIds: ['b'], size: 5 } });
-  expect(onlyB.body.threshold).toBeCloseTo(relevanceFloor(FRAMES_B.map((frame) => dot(QUERIES.red, frame.vector))), 6);
+  expect(onlyB.body.threshold).toBeCloseTo(relevanceFloor(scoresOf(red, framesB)), 5);
 
   const floored = await timeline({ query: { text: 'red' }, videoId: 'a', search: { minScore: 0.99 } });
   expect(floored.body.threshold).toBeCloseTo(0.99, 6);
 });
 
 test('an image query is scored like a search by image', async () => {
-  const image = (await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00f' } }).png().toBuffer()).toString('base64');
-  const { status, body } = await timeline({ query: { image }, videoId: 'b' });
+  const { status, body } = await timeline({ query: { image: png.blue }, videoId: 'b' });
   expect(status).toBe(200);
-  (body.scores as number[]).forEach((score, i) => expect(score).toBeCloseTo(dot(axis(3), FRAMES_B[i].vector), 6));
+  expectScores(body.scores, scoresOf(await queryVector({ image: png.blue }), framesB));
+  expectFirstAbove(body.scores, 2); // the blue frames match a blue picture
+
+  const green = await timeline({ query: { image: png.green }, videoId: 'b' });
+  expectFirstAbove((green.body.scores as number[]).slice().reverse(), 1);
+});
+
+test('a text and image query mixes them by imageWeight', async () => {
+  for (const imageWeight of [0.2, 0.8]) {
+    const query = { text: 'red', image: png.blue, imageWeight };
+    const { body } = await timeline({ query, videoId: 'a' });
+    expectScores(body.scores, scoresOf(await queryVector(query), framesA));
+    // Mostly text: the red frames lead; mostly image: the blue ones do.
+    const scores = body.scores as number[];
+    expectFirstAbove(imageWeight < 0.5 ? scores : scores.slice().reverse(), 3);
+  }
 });
 
 test('raw scores come from the raw embeddings when they match the stored frames', async () => {
-  const rawA = FRAMES_A.map(({ time }, i) => ({ time, vector: axis(i % 2) }));
+  const [red, blue] = [framesA[0].vector, framesA[5].vector];
+  const rawA = framesA.map(({ time }, i) => ({ time, vector: i % 2 === 0 ? red : blue }));
   raw.set('a', rawA);
   const { body } = await timeline({ query: { text: 'red' }, videoId: 'a' });
-  expect(body.rawScores).toEqual([1, 0, 1, 0, 1, 0]);
+  expectScores(body.rawScores, scoresOf(await queryVector({ text: 'red' }), rawA));
+  const rawScores = body.rawScores as number[];
+  expect(rawScores.every((score, i) => (i % 2 === 0 ? score > rawScores[1] : score < rawScores[0]))).toBe(true);
 
   raw.set('a', rawA.map(({ time, vector }) => ({ time: time + 0.25, vector }))); // another run's frames
   expect((await timeline({ query: { text: 'red' }, videoId: 'a' })).body).not.toHaveProperty('rawScores');

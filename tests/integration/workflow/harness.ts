@@ -5,15 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { loadServedModel, type ServedModel } from '../../../containers/embedder/model';
+import type { ServedModel } from '../../../containers/embedder/model';
 import { DynamoCatalog } from '../../../lib/aws/dynamo-catalog';
 import type { FrameDoc } from '../../../lib/store/opensearch-mapping';
-import { makeFixtureModel } from '../../../scripts/make-fixture-model';
 import { startAossDouble, type AossDouble } from '../../doubles/aoss-server';
+import { fixtureServedModel } from '../../helpers/fixture-model';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../helpers/local-dynamodb';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../helpers/local-s3';
 import { fakeAsyncEndpoint, type FakeAsyncEndpoint } from './fake-async-endpoint';
-import { localStateMachine, type LocalStateMachine } from './local-state-machine';
+import { localStateMachine, type LocalStateMachine, type TaskFunctions } from './local-state-machine';
+import { declaredFunctions, importHandler } from './serverless-functions';
 
 export const BUCKET = 'videos-bucket';
 export const INDEX = 'frames';
@@ -45,7 +46,7 @@ export interface Harness {
   aoss: AossDouble;
   endpoint: FakeAsyncEndpoint;
   machine: LocalStateMachine;
-  handlers: Handlers;
+  handlers: Handlers & TaskFunctions;
   catalog: DynamoCatalog;
   model: ServedModel;
   context: Context;
@@ -82,12 +83,11 @@ export interface S3Event {
 export async function startHarness(): Promise<Harness> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'index-workflow-'));
   await mkdir(path.join(work, 's3'));
-  await makeFixtureModel(path.join(work, 'model'), 'clip');
-  const [s3, db, aoss, model] = await Promise.all([
+  const [s3, db, aoss, { served: model }] = await Promise.all([
     startLocalS3(path.join(work, 's3'), [BUCKET]),
     startLocalDynamoDb({ [VIDEOS_TABLE]: 'id', [TASKS_TABLE]: 'inferenceId' }),
     startAossDouble({ visibilityDelayMs: 200 }),
-    loadServedModel({ modelId: path.join(work, 'model'), modelName: MODEL_NAME }),
+    fixtureServedModel(work, MODEL_NAME),
   ]);
 
   const savedEnv = { ...process.env };
@@ -114,17 +114,11 @@ export async function startHarness(): Promise<Harness> {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
 
-  // Imported now: the clients they make read the environment above.
-  const handlers: Handlers = {
-    registerVideo: (await import('../../../functions/register-video/handler')).handler,
-    submitJob: (await import('../../../functions/submit-job/handler')).handler,
-    jobCallback: (await import('../../../functions/job-callback/handler')).handler,
-    planVideo: (await import('../../../functions/plan-video/handler')).handler,
-    ingestFrames: (await import('../../../functions/ingest-frames/handler')).handler,
-    markVideo: (await import('../../../functions/mark-video/handler')).handler,
-    removeVideo: (await import('../../../functions/remove-video/handler')).handler,
-    framesIndex: (await import('../../../functions/frames-index/handler')).handler,
-  } as Handlers;
+  // Every function serverless.yml declares, each from the module its `handler:` names; imported now: the clients
+  // they make read the environment above.
+  const loaded: TaskFunctions = {};
+  for (const fn of declaredFunctions().values()) loaded[fn.key] = await importHandler(fn);
+  const handlers = loaded as unknown as Handlers & TaskFunctions;
   const context = lambdaContext();
 
   await createFramesIndex(handlers.framesIndex, context);

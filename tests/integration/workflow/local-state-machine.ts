@@ -6,19 +6,24 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../helpers/cli';
+import { declaredFunctions, functionByArn, type Handler } from './serverless-functions';
 
 export const DEFINITION_FILE = path.join(REPO_ROOT, 'statemachines', 'index-video.asl.yml');
 
-type Handler = (event: never, context: Context) => Promise<unknown>;
 type JSONValue = Parameters<StateMachine['run']>[0];
 
-/** The functions the state machine's tasks invoke, by the names serverless.yml gives them. */
-export interface TaskFunctions {
-  registerVideo: Handler;
-  submitJob: Handler;
-  planVideo: Handler;
-  ingestFrames: Handler;
-  markVideo: Handler;
+/** The definition as written (statemachines/index-video.asl.yml), parsed: a fresh copy each call. */
+export const sourceDefinition = (): Record<string, unknown> => parse(readFileSync(DEFINITION_FILE, 'utf8'));
+
+/** The handlers of the functions serverless.yml declares, by key (registerVideo, planVideo…). */
+export type TaskFunctions = Record<string, Handler>;
+
+/** How a Task state calls its function. */
+export interface TaskBinding {
+  /** The serverless.yml key of the function. */
+  function: string;
+  /** `direct`: Resource is the function's ARN; `waitForTaskToken`: lambda:invoke.waitForTaskToken with Parameters.FunctionName. */
+  integration: 'direct' | 'waitForTaskToken';
 }
 
 export interface LocalExecution {
@@ -26,11 +31,17 @@ export interface LocalExecution {
   outcome: Promise<{ status: 'SUCCEEDED'; output: unknown } | { status: 'FAILED'; error: string; cause: string }>;
   /** The Task states entered, in order (those of Map iterations included). */
   states: string[];
+  /** The same, each with the function it invoked: `Plan → planVideo`. */
+  invoked: string[];
 }
 
 export interface LocalStateMachine {
-  /** Starts an execution of the definition rendered with these serverless.yml parameters. */
-  start(input: unknown, params: DefinitionParams): LocalExecution;
+  /**
+   * Starts an execution of the definition (statemachines/index-video.asl.yml unless `definition`, a parsed one, is
+   * given) rendered with these serverless.yml parameters. Throws if a Task state names no function serverless.yml
+   * declares, or one that was not given.
+   */
+  start(input: unknown, params: DefinitionParams, definition?: unknown): LocalExecution;
   restore(): void;
 }
 
@@ -40,14 +51,15 @@ export interface DefinitionParams {
 }
 
 /**
- * The real definition (statemachines/index-video.asl.yml) run by aws-local-stepfunctions, each Task bound to the
- * real handler of the function its resource names, called as Lambda would call it. A `waitForTaskToken` task gets a
- * token of its own, calls the submit handler, and waits until Step Functions' SendTaskSuccess / SendTaskFailure
- * (mocked with aws-sdk-client-mock) is called with that token: so the real callback path — notification, token
- * lookup by InferenceId, SFN call — is what resolves it.
+ * The real definition (statemachines/index-video.asl.yml) run by aws-local-stepfunctions, each Task state bound to the
+ * real handler of the function its definition names (its Resource, or Parameters.FunctionName for a lambda:invoke
+ * integration, resolved through serverless.yml's functions as `sls package` resolves Fn::GetAtt), called as Lambda
+ * would call it: never by the state's name, so a task wired to the wrong function runs the wrong function. A
+ * `waitForTaskToken` task gets a token of its own, calls the submit handler, and waits until Step Functions'
+ * SendTaskSuccess / SendTaskFailure (mocked with aws-sdk-client-mock) is called with that token: so the real
+ * callback path — notification, token lookup by InferenceId, SFN call — is what resolves it.
  */
 export function localStateMachine(functions: TaskFunctions, context: Context): LocalStateMachine {
-  const definition = parse(readFileSync(DEFINITION_FILE, 'utf8'));
   const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void }>();
   let tokens = 0;
 
@@ -67,42 +79,56 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
     return {};
   });
 
-  const invoke = (name: keyof TaskFunctions) => async (input: JSONValue) =>
-    (await functions[name](jsonCopy(input) as never, context)) as JSONValue;
+  const handler = (name: string) => {
+    const fn = functions[name];
+    if (!fn) throw new Error(`the definition invokes ${name}, whose handler the test did not load`);
+    return fn;
+  };
+
+  /** A Task whose Resource is the function's ARN: the state's input is the event, the function's result its output. */
+  const invoke = (name: string) => {
+    const fn = handler(name);
+    return async (input: JSONValue) => (await fn(jsonCopy(input) as never, context)) as JSONValue;
+  };
 
   /** `lambda:invoke.waitForTaskToken`: the payload goes to the function, the output comes from SendTask*. */
-  const waitForToken = async (input: JSONValue) => {
-    const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, JSONValue> };
-    const token = `token-${++tokens}`;
-    const answered = new Promise<JSONValue>((resolve, reject) => waiting.set(token, { resolve, reject }));
-    try {
-      await functions[functionName(FunctionName)]({ ...jsonCopy(Payload), token } as never, context);
-    } catch (error) {
-      waiting.delete(token);
-      throw error;
-    }
-    return answered;
+  const waitForToken = (name: string) => {
+    const fn = handler(name);
+    return async (input: JSONValue) => {
+      const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, JSONValue> };
+      if (functionByArn(FunctionName)?.key !== name) throw new Error(`FunctionName ${FunctionName} is not ${name}, which the state names`);
+      const token = `token-${++tokens}`;
+      const answered = new Promise<JSONValue>((resolve, reject) => waiting.set(token, { resolve, reject }));
+      try {
+        await fn({ ...jsonCopy(Payload), token } as never, context);
+      } catch (error) {
+        waiting.delete(token);
+        throw error;
+      }
+      return answered;
+    };
   };
 
   return {
-    start(input, params) {
+    start(input, params, definition = sourceDefinition()) {
       const states: string[] = [];
-      const record = (state: string, task: (input: JSONValue) => Promise<JSONValue>) => async (input: JSONValue) => {
-        states.push(state);
-        return task(input);
-      };
-      const machine = new StateMachine(renderDefinition(definition, params) as never);
+      const invoked: string[] = [];
+      const rendered = renderDefinition(definition, params);
+      const handlers = Object.fromEntries(
+        Object.entries(taskBindings(rendered)).map(([state, binding]) => {
+          const task = binding.integration === 'direct' ? invoke(binding.function) : waitForToken(binding.function);
+          const recorded = async (input: JSONValue) => {
+            states.push(state);
+            invoked.push(`${state} → ${binding.function}`);
+            return task(input);
+          };
+          return [state, recorded];
+        }),
+      );
+      const machine = new StateMachine(rendered as never);
       const execution = machine.run(jsonCopy(input) as JSONValue, {
         overrides: {
-          taskResourceLocalHandlers: {
-            Register: record('Register', invoke('registerVideo')),
-            EmbedFirstChunk: record('EmbedFirstChunk', waitForToken),
-            Plan: record('Plan', invoke('planVideo')),
-            EmbedChunk: record('EmbedChunk', waitForToken),
-            Ingest: record('Ingest', invoke('ingestFrames')),
-            MarkReady: record('MarkReady', invoke('markVideo')),
-            MarkFailed: record('MarkFailed', invoke('markVideo')),
-          },
+          taskResourceLocalHandlers: handlers,
           retryIntervalOverrides: { Ingest: 10, Register: 10, MarkFailed: 10 },
         },
         context: {
@@ -117,15 +143,18 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
           return { status: 'FAILED' as const, error: cause?.name ?? error.name, cause: cause?.message ?? error.message };
         },
       );
-      return { outcome, states };
+      return { outcome, states, invoked };
     },
     restore: () => sfn.restore(),
   };
 }
 
 /**
- * The definition as deployed: serverless replaces `${param:name}` values with the stage parameters, CloudFormation
- * `Fn::GetAtt: [function, Arn]` with the function's ARN. A fresh copy each time (the runner must not share one).
+ * The definition as deployed: serverless replaces `${param:name}` values with the stage parameters, and
+ * CloudFormation `Fn::GetAtt: [function, Arn]` with the ARN of the function serverless.yml declares under that key
+ * (serverless-step-functions turns it into the function's logical id; tests/integration/template.test.ts checks the
+ * packaged template). Throws for a parameter the test does not set or a function serverless.yml does not declare.
+ * A fresh copy each time (the runner must not share one).
  */
 export function renderDefinition(value: unknown, params: DefinitionParams): unknown {
   if (Array.isArray(value)) return value.map((item) => renderDefinition(item, params));
@@ -137,12 +166,40 @@ export function renderDefinition(value: unknown, params: DefinitionParams): unkn
   }
   if (typeof value !== 'object' || value === null) return value;
   const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return `arn:aws:lambda:us-east-1:123456789012:function:${getAtt[0]}`;
+  if (getAtt) {
+    const fn = declaredFunctions().get(getAtt[0]);
+    if (!fn || getAtt[1] !== 'Arn') throw new Error(`the definition refers to Fn::GetAtt ${getAtt.join('.')}, not the ARN of a function serverless.yml declares`);
+    return fn.arn;
+  }
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, renderDefinition(inner, params)]));
 }
 
-function functionName(arn: string): keyof TaskFunctions {
-  return arn.slice(arn.lastIndexOf(':') + 1) as keyof TaskFunctions;
+const LAMBDA_ARN = /^arn:aws:lambda:[^:]+:\d{12}:function:[^:]+$/;
+const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/**
+ * The function every Task state of a rendered definition invokes, by state name (Map and Parallel states' inner
+ * states included; aws-local-stepfunctions binds handlers by state name, so names must be unique). Throws for a
+ * resource this runner does not know how to call, or a function serverless.yml does not declare.
+ */
+export function taskBindings(definition: unknown): Record<string, TaskBinding> {
+  const bindings: Record<string, TaskBinding> = {};
+  const visit = (states: Record<string, Record<string, any>>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator).States);
+      if (state.Type === 'Parallel') for (const branch of state.Branches) visit(branch.States);
+      if (state.Type !== 'Task') continue;
+      if (name in bindings) throw new Error(`two Task states are named ${name}`);
+      const integration = state.Resource === WAIT_FOR_TASK_TOKEN ? 'waitForTaskToken' : LAMBDA_ARN.test(state.Resource) ? 'direct' : undefined;
+      if (!integration) throw new Error(`state ${name}: resource ${JSON.stringify(state.Resource)} is not one this runner calls`);
+      const arn = integration === 'direct' ? state.Resource : state.Parameters?.FunctionName;
+      const fn = typeof arn === 'string' ? functionByArn(arn) : undefined;
+      if (!fn) throw new Error(`state ${name} invokes ${JSON.stringify(arn)}, which is no function serverless.yml declares`);
+      bindings[name] = { function: fn.key, integration };
+    }
+  };
+  visit((definition as { States: Record<string, Record<string, any>> }).States);
+  return bindings;
 }
 
 /** A deep copy through JSON, as Lambda payloads are (and in this realm: see toolchain facts on structuredClone). */
