@@ -1,15 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AutoImageProcessor, AutoTokenizer, RawImage } from '@huggingface/transformers';
+import { AutoImageProcessor, AutoTokenizer, RawImage, SiglipTextModel, type Tensor } from '@huggingface/transformers';
 import sharp from 'sharp';
 import type { RgbImage } from '../../lib/core/types';
 import { readImage } from '../../lib/embedder/image-file';
 import { pixelValuesAtInputSize } from '../../lib/embedder/pixel-values';
 import { uniform } from '../../scripts/bench/random';
 import { ModelLoadError, TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
-import { EMBEDDING_DIM, FIXTURE_COLOURS, type Rgb } from '../../scripts/fixture-model/colours';
+import { NEUTRAL_WEIGHT, PAD_WEIGHT } from '../../scripts/fixture-model/colour-graphs';
+import { EMBEDDING_DIM, FIXTURE_COLOURS, NEUTRAL_DIRECTION, type Rgb, colourDirection } from '../../scripts/fixture-model/colours';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
+import { centreAndSidesPng } from '../helpers/pictures';
 
 const SIZE = 224;
 
@@ -39,6 +41,8 @@ function likeVideo(rgb: Rgb, neighbour: Rgb, seed: number): RgbImage {
 }
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
+const unit = (v: Float32Array) => v.map((x) => x / Math.sqrt(dot(v, v)));
+const maxDifference = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 const nearest = (query: Float32Array, refs: Float32Array[]) =>
   refs.reduce((best, ref, i) => (dot(query, ref) > dot(query, refs[best]) ? i : best), 0);
 
@@ -98,6 +102,22 @@ describe.each([
     expect(nearest(encoded, words)).toBe(i);
   });
 
+  it('sees where things are, as a vision tower does: the centre counts most, black bars darken', async () => {
+    const seenAs = async (png: Buffer, fit: 'cover' | 'fill' | 'contain') => {
+      const picture = sharp(png).resize(SIZE, SIZE, { fit, background: '#000000' }).removeAlpha();
+      const [vector] = await embedder.embedImages([{ width: SIZE, height: SIZE, data: new Uint8Array(await picture.raw().toBuffer()) }]);
+      return FIXTURE_COLOURS[nearest(vector, frames)].name;
+    };
+    const fits = ['cover', 'fill', 'contain'] as const;
+    // 16:9 with a white centre: squashed (SigLIP's view) it still shows mostly its centre; letterboxed between black
+    // bars (what transformers.js makes of the integer config layout) it looks gray.
+    const wide = await centreAndSidesPng('white', 'blue');
+    expect(await Promise.all(fits.map((fit) => seenAs(wide, fit)))).toEqual(['white', 'white', 'gray']);
+    // 6:1 with a red centre: the crop shows the centre, the squash mostly the sides, the letterbox mostly black.
+    const long = await centreAndSidesPng('red', 'blue', 600, 100);
+    expect(await Promise.all(fits.map((fit) => seenAs(long, fit)))).toEqual(['red', 'blue', 'black']);
+  });
+
   it('builds pixel values for input-size frames exactly as the processor does, and leaves other sizes to it', async () => {
     const processor = await AutoImageProcessor.from_pretrained(dir, { local_files_only: true });
     const images = [3, 9].map((seed): RgbImage => {
@@ -128,6 +148,26 @@ describe.each([
       const [single] = await batching.embedImages([image]);
       single.forEach((v, k) => expect(batched[n][k]).toBeCloseTo(v, 6));
     }
+  });
+});
+
+describe('the SigLIP fixture text tower', () => {
+  it('sees padding, and the embedder pads to the 64 tokens SigLIP was trained with', async () => {
+    const dir = path.join(tmp, 'siglip-padding');
+    await makeFixtureModel(dir, 'siglip');
+    const embedder = await TransformersEmbedder.from_pretrained(dir);
+    const [ours] = await embedder.embedTexts(['red']);
+    // "red </s>" and 62 more "</s>" (SigLIP pads with its end token): 63 pad tokens in all.
+    const red = colourDirection(FIXTURE_COLOURS.findIndex((c) => c.name === 'red'));
+    const expected = unit(red.map((v, k) => v + (63 * PAD_WEIGHT + NEUTRAL_WEIGHT) * NEUTRAL_DIRECTION[k]));
+    expect(maxDifference(ours, expected)).toBeLessThan(1e-6);
+
+    const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
+    const textModel = await SiglipTextModel.from_pretrained(dir, { local_files_only: true });
+    const longest = tokenizer(['red'], { padding: true });
+    expect(longest.input_ids.dims).toEqual([1, 2]);
+    const { pooler_output } = (await textModel(longest)) as { pooler_output: Tensor };
+    expect(maxDifference(unit(pooler_output.data as Float32Array), ours)).toBeGreaterThan(0.01);
   });
 });
 
