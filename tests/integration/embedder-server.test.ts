@@ -237,7 +237,7 @@ describe('video jobs', () => {
     const jpeg = Buffer.from(await get.Body!.transformToByteArray());
     expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
     const { info, data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
-    expect([info.width, info.height]).toEqual([served.embedder.imageSize.width, served.embedder.imageSize.height]);
+    expect([info.width, info.height]).toEqual([served.embedder.geometry.width, served.embedder.geometry.height]);
     // The frame at 2 s is blue.
     const mean = [0, 1, 2].map((c) => data.filter((_, i) => i % 3 === c).reduce((sum, v) => sum + v, 0) / (data.length / 3));
     expect(mean[2]).toBeGreaterThan(mean[0] + 100);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AutoImageProcessor, AutoTokenizer, RawImage, SiglipTextModel, type Tensor } from '@huggingface/transformers';
@@ -23,7 +23,7 @@ function solid(rgb: Rgb, size = SIZE): RgbImage {
 
 /**
  * Like a decoded H.264 frame: shifted a little, noisy, and blended with 15% of the neighbouring frame's colour.
- * Small, so the processor's resize is exercised too.
+ * Small, so fitting it to the input size is exercised too.
  */
 function likeVideo(rgb: Rgb, neighbour: Rgb, seed: number): RgbImage {
   let state = seed;
@@ -80,8 +80,7 @@ describe.each([
 
   it('reports its geometry and returns unit vectors of its dimension', async () => {
     expect(embedder.dim).toBe(EMBEDDING_DIM);
-    expect(embedder.imageSize).toEqual({ width: SIZE, height: SIZE });
-    expect(embedder.imageFit).toBe(fit);
+    expect(embedder.geometry).toEqual({ width: SIZE, height: SIZE, fit });
     const texts = await embedder.embedTexts(['a red screen', 'no colour named here', '']);
     for (const v of [...frames, ...words, ...texts]) {
       expect(v).toHaveLength(EMBEDDING_DIM);
@@ -124,7 +123,7 @@ describe.each([
       const next = uniform(seed);
       return { width: SIZE, height: SIZE, data: Uint8Array.from({ length: SIZE * SIZE * 3 }, () => next() * 256) };
     });
-    const fast = pixelValuesAtInputSize(processor, images, embedder.imageSize);
+    const fast = pixelValuesAtInputSize(processor, images, embedder.geometry);
     const { pixel_values: general } = await processor(images.map(({ data, width, height }) => new RawImage(data, width, height, 3)));
     expect(fast?.dims).toEqual(general.dims);
     const fastData = fast?.data as Float32Array;
@@ -132,7 +131,7 @@ describe.each([
     let worst = 0;
     for (let k = 0; k < generalData.length; k++) worst = Math.max(worst, Math.abs(fastData[k] - generalData[k]));
     expect(worst).toBeLessThan(1e-5);
-    expect(pixelValuesAtInputSize(processor, [solid([1, 2, 3], SIZE + 1)], embedder.imageSize)).toBeUndefined();
+    expect(pixelValuesAtInputSize(processor, [solid([1, 2, 3], SIZE + 1)], embedder.geometry)).toBeUndefined();
   });
 
   it('gives the same vectors in batches as one by one', async () => {
@@ -185,6 +184,18 @@ describe('TransformersEmbedder load errors', () => {
     expect(message).toContain('VSEARCH_MODEL');
     expect(message).not.toContain('\n');
   }, 20_000);
+
+  it('refuses a preprocessor geometry it cannot reproduce, in one line', async () => {
+    const dir = path.join(tmp, 'tight-crop');
+    await makeFixtureModel(dir, 'clip');
+    const config = path.join(dir, 'preprocessor_config.json');
+    // Resize the shortest side to 256, then crop 224: a tighter crop than the frames' cover fit.
+    await writeFile(config, JSON.stringify({ ...JSON.parse(await readFile(config, 'utf8')), size: { shortest_edge: 256 } }));
+    const error = await TransformersEmbedder.from_pretrained(dir).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toMatch(/^Model ".*" could not be loaded: Unsupported preprocessor_config\.json geometry .*shortest_edge":256/);
+    expect((error as Error).message).not.toContain('\n');
+  });
 
   it('names the directory and the missing file of an incomplete local model', async () => {
     const dir = path.join(tmp, 'incomplete');
