@@ -22,6 +22,7 @@ import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { REPO_ROOT } from '../helpers/cli';
 import { httpRequest, postJson, type HttpAnswer } from '../helpers/http-request';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../helpers/local-s3';
+import { losslessVideoOf, noisePng } from '../helpers/pictures';
 import { startStaticServer, type StaticServer } from '../helpers/static-server';
 
 jest.setTimeout(120_000);
@@ -150,6 +151,17 @@ describe('queries', () => {
     expect(embedding(answer)).toEqual(Array.from(fuseQuery({ image })));
     const [blue, red] = await served.embedder.embedTexts(['blue', 'red']);
     expect(dot(embedding(answer), blue)).toBeGreaterThan(dot(embedding(answer), red));
+  });
+
+  it('embeds a wide image as it embeds a lossless video frame of it: one geometry for queries and frames', async () => {
+    const png = path.join(work, 'noise.png');
+    await writeFile(png, await noisePng(5));
+    await losslessVideoOf(png, path.join(work, 'noise.mkv'));
+    const [frame] = await embedVideo(path.join(work, 'noise.mkv'), served.embedder, { sampling: { fps: 1 } });
+    const answer = await invoke(local, { image: (await readFile(png)).toString('base64') });
+    expect(answer.status).toBe(200);
+    const worst = Math.max(...embedding(answer).map((v, i) => Math.abs(v - frame.vector[i])));
+    expect(worst).toBeLessThanOrEqual(1e-5);
   });
 
   it('fuses text and image with the image weight', async () => {
