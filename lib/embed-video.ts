@@ -32,9 +32,7 @@ export async function embedVideo(source: VideoSource, embedder: Embedder, option
   const { sampling, startSec, endSec, info, signal, onFrames, onBatch } = options;
   const decoded = decodeFrames(source, {
     plan: sampling,
-    width: embedder.imageSize.width,
-    height: embedder.imageSize.height,
-    fit: embedder.imageFit,
+    ...embedder.geometry,
     startSec,
     endSec,
     info,

@@ -3,29 +3,36 @@
  * nine colours (see fixture-model/colours.ts): the words and solid frames of one colour embed close together.
  * Used by tests and demos where the real models cannot be downloaded.
  *
- *   npx tsx scripts/make-fixture-model.ts --out DIR --arch clip|siglip
+ *   npx tsx scripts/make-fixture-model.ts --out DIR --arch clip|siglip [--config-layout dict|int]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COLOUR_WORDS } from './fixture-model/colours';
-import { modelConfig, preprocessorConfig } from './fixture-model/configs';
+import { type ConfigLayout, IMAGE_SIZE, modelConfig, preprocessorConfig } from './fixture-model/configs';
 import { textGraph, visionGraph } from './fixture-model/colour-graphs';
 import { encodeModel } from './fixture-model/onnx-writer';
 import { type Arch, buildTokenizer } from './fixture-model/tokenizer';
 
-export async function makeFixtureModel(outDir: string, arch: Arch): Promise<void> {
-  const { vocab, tokenizerJson, tokenizerConfig } = buildTokenizer(arch);
-  const preprocessor = preprocessorConfig(arch);
+export interface FixtureModelOptions {
+  /** How preprocessor_config.json writes its sizes (see ConfigLayout); default `dict`. */
+  configLayout?: ConfigLayout;
+}
+
+export async function makeFixtureModel(outDir: string, arch: Arch, options: FixtureModelOptions = {}): Promise<void> {
+  const { vocab, padToken, tokenizerJson, tokenizerConfig } = buildTokenizer(arch);
+  const preprocessor = preprocessorConfig(arch, options.configLayout);
   const clip = arch === 'clip';
   const text = textGraph({
     tokenColours: vocab.map((token) => COLOUR_WORDS.get(token)),
+    padToken,
     withAttentionMask: clip,
     output: clip ? 'text_embeds' : 'pooler_output',
   });
   const vision = visionGraph({
     mean: preprocessor.image_mean,
     std: preprocessor.image_std,
+    size: IMAGE_SIZE,
     output: clip ? 'image_embeds' : 'pooler_output',
   });
 
@@ -42,13 +49,20 @@ export async function makeFixtureModel(outDir: string, arch: Arch): Promise<void
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, arch: { type: 'string', default: 'clip' } } });
-  if (!values.out || (values.arch !== 'clip' && values.arch !== 'siglip')) {
-    console.error('usage: make-fixture-model --out DIR [--arch clip|siglip]');
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      arch: { type: 'string', default: 'clip' },
+      'config-layout': { type: 'string', default: 'dict' },
+    },
+  });
+  const { out, arch, 'config-layout': configLayout } = values;
+  if (!out || (arch !== 'clip' && arch !== 'siglip') || (configLayout !== 'dict' && configLayout !== 'int')) {
+    console.error('usage: make-fixture-model --out DIR [--arch clip|siglip] [--config-layout dict|int]');
     process.exit(2);
   }
-  await makeFixtureModel(values.out, values.arch);
-  console.log(`wrote ${values.arch} fixture model to ${values.out}`);
+  await makeFixtureModel(out, arch, { configLayout });
+  console.log(`wrote ${arch} fixture model (${configLayout} preprocessor layout) to ${out}`);
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { RgbImage, SamplingPlan } from '../core/types';
+import { fitFilter } from '../embedder/image-geometry';
 import { VideoDecodeError } from './errors';
 import { FfmpegLog } from './ffmpeg-log';
 import { ffmpegInput, type VideoSource } from './input';
@@ -165,12 +166,6 @@ function filterChain({ plan, width, height, fit, startSec }: DecodeOptions): str
   const from = startSec ? [`select='gte(t,${(startSec - 1e-6).toFixed(9)})'`] : [];
   // The fps grid must see the frames before startSec, so it comes first; everyNth counts from startSec.
   const pick = 'fps' in plan ? [`fps=${plan.fps}:round=up:start_time=0`, ...from] : [...from, `select='not(mod(n,${plan.everyNth}))'`];
-  // Cover: scale the side that fits to the target exactly and the other at least as large, by display aspect ratio
-  // (dar includes non-square pixels), then crop the centre. round() cannot fall below the target on the long side.
-  const wider = `gt(dar,${width}/${height})`;
-  const fitting =
-    fit === 'fill'
-      ? [`scale=${width}:${height}`]
-      : [`scale=w='if(${wider},round(${height}*dar),${width})':h='if(${wider},${height},round(${width}/dar))'`, `crop=${width}:${height}`];
-  return [...pick, ...fitting, 'showinfo=checksum=0'].join(',');
+  // The model's geometry, by the filter query images are fitted with too.
+  return [...pick, fitFilter({ width, height, fit }), 'showinfo=checksum=0'].join(',');
 }

@@ -1,4 +1,5 @@
 import type { RgbImage } from '../core/types';
+import type { ImageGeometry } from './image-geometry';
 
 /**
  * Turns text and images into unit-length vectors in one shared space.
@@ -9,12 +10,17 @@ export interface Embedder {
   readonly model: string;
   /** Embedding dimension. */
   readonly dim: number;
-  /** The image size the vision model takes; decoders produce frames at exactly this size. */
-  readonly imageSize: { width: number; height: number };
-  /** How a frame of another shape is brought to `imageSize`: scale to cover then centre-crop (CLIP), or stretch (SigLIP). */
-  readonly imageFit: 'cover' | 'fill';
+  /**
+   * The picture the vision model takes, from its preprocessor config: size, and how a picture of another shape is
+   * brought to it (scale to cover then centre-crop for CLIP, stretch for SigLIP). Decoders produce frames in it.
+   */
+  readonly geometry: ImageGeometry;
   /** Images per model call; callers feed frames in batches of this size. */
   readonly batchSize: number;
   embedTexts(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * Images of any size. One that is not at the input size is first fitted to `geometry` exactly as the decoder fits
+   * video frames (image-geometry.ts), so a picture embeds as a video frame showing it does.
+   */
   embedImages(images: RgbImage[]): Promise<Float32Array[]>;
 }

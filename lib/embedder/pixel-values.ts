@@ -5,8 +5,8 @@ import type { RgbImage } from '../core/types';
  * The vision model's `pixel_values` for frames that already have its input size — what the decoder delivers — built
  * with one lookup table per channel (rescale, then normalise) in the model's CHW layout. That is all the processor
  * would do to such a frame, at a tenth of the cost: its general path (2–3 ms a frame of main-thread JavaScript)
- * competes with ffmpeg for the CPU while indexing. Undefined when a frame needs more (resizing, cropping, padding):
- * then the processor runs as usual.
+ * competes with ffmpeg for the CPU while indexing. Undefined for a frame of another size (the embedder fits those to
+ * the input size first, see image-geometry.ts), padding, or a normalisation it does not know: then the processor runs.
  */
 export function pixelValuesAtInputSize(
   processor: ImageProcessor,

@@ -17,6 +17,8 @@ import {
 } from '@huggingface/transformers';
 import type { RgbImage } from '../core/types';
 import type { Embedder } from './embedder';
+import { fitImage } from './fit-image';
+import { type ImageGeometry, imageGeometry } from './image-geometry';
 import { pixelValuesAtInputSize } from './pixel-values';
 
 /** A model that could not be downloaded or read; the message is one line meant for the user. */
@@ -92,25 +94,6 @@ function checkModelDir(dir: string, dtype: EmbedderDtype): void {
   if (missing) throw new ModelLoadError(`Model directory "${dir}" is missing ${missing}.`);
 }
 
-type Size = { width: number; height: number };
-
-function toSize(value: unknown): Size | undefined {
-  if (typeof value === 'number') return { width: value, height: value };
-  const { width, height } = (value ?? {}) as Partial<Size>;
-  return typeof width === 'number' && typeof height === 'number' ? { width, height } : undefined;
-}
-
-/** The frame geometry the processor expects: a centre crop means scale-to-cover (CLIP), a fixed size stretch (SigLIP). */
-function imageGeometry(processor: ImageProcessor): { imageSize: Size; imageFit: 'cover' | 'fill' } {
-  const crop = processor.do_center_crop ? toSize(processor.crop_size) : undefined;
-  if (crop) return { imageSize: crop, imageFit: 'cover' };
-  const size = toSize(processor.size);
-  if (size) return { imageSize: size, imageFit: 'fill' };
-  throw new ModelLoadError(
-    `Unsupported preprocessor_config.json: no crop_size and no fixed size (size: ${JSON.stringify(processor.size)}).`,
-  );
-}
-
 function unitRows(output: Tensor): Float32Array[] {
   const [rows, dim] = output.dims;
   const data = output.to('float32').normalize(2, -1).data as Float32Array;
@@ -134,17 +117,25 @@ async function embedTextBatch({ arch, tokenizer, textModel }: Towers, texts: str
 async function embedImageBatch(
   { arch, processor, visionModel }: Towers,
   images: RgbImage[],
-  inputSize: { width: number; height: number },
+  geometry: ImageGeometry,
 ): Promise<Float32Array[]> {
   for (const { data, width, height } of images) {
     if (data.length !== width * height * 3) {
       throw new Error(`An RGB image of ${width}x${height} needs ${width * height * 3} bytes, got ${data.length}.`);
     }
   }
-  const pixelValues = pixelValuesAtInputSize(processor, images, inputSize);
+  // Decoded frames are at the input size already; any other picture is fitted as they were (image-geometry.ts).
+  const atInputSize = await Promise.all(
+    images.map((image) =>
+      image.width === geometry.width && image.height === geometry.height ? image : fitImage(image, geometry),
+    ),
+  );
+  // The processor only builds what the fast path does not know (padding, another normalisation): at the input size
+  // its resize and crop leave the picture as it is.
+  const pixelValues = pixelValuesAtInputSize(processor, atInputSize, geometry);
   const inputs = pixelValues
     ? { pixel_values: pixelValues }
-    : await processor(images.map(({ data, width, height }) => new RawImage(data, width, height, 3)));
+    : await processor(atInputSize.map(({ data, width, height }) => new RawImage(data, width, height, 3)));
   return unitRows((await visionModel(inputs))[arch.imageOutput]);
 }
 
@@ -160,8 +151,7 @@ async function inBatches<T>(
 
 /** CLIP / SigLIP run in process by transformers.js (onnxruntime-node), text and vision towers loaded separately. */
 export class TransformersEmbedder implements Embedder {
-  readonly imageSize: Size;
-  readonly imageFit: 'cover' | 'fill';
+  readonly geometry: ImageGeometry;
 
   private constructor(
     readonly model: string,
@@ -169,7 +159,7 @@ export class TransformersEmbedder implements Embedder {
     private readonly towers: Towers,
     readonly batchSize: number,
   ) {
-    ({ imageSize: this.imageSize, imageFit: this.imageFit } = imageGeometry(towers.processor));
+    this.geometry = imageGeometry(towers.processor);
   }
 
   /**
@@ -229,6 +219,6 @@ export class TransformersEmbedder implements Embedder {
   }
 
   embedImages(images: RgbImage[]): Promise<Float32Array[]> {
-    return inBatches(images, this.batchSize, (batch) => embedImageBatch(this.towers, batch, this.imageSize));
+    return inBatches(images, this.batchSize, (batch) => embedImageBatch(this.towers, batch, this.geometry));
   }
 }

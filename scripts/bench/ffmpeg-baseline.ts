@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fitFilter } from '../../lib/embedder/image-geometry';
 
 /** Frames sampled at 1 fps and fitted to 224×224 by scale-to-cover and centre crop: what CLIP models take. */
 export const SAMPLE = { fps: 1, size: 224 } as const;
@@ -10,12 +11,7 @@ export const SAMPLE = { fps: 1, size: 224 } as const;
  */
 export function ffmpegDecode(file: string, threads: number): Promise<number> {
   const { fps, size } = SAMPLE;
-  const wider = `gt(dar,${size}/${size})`;
-  const filters = [
-    `fps=${fps}:round=up`,
-    `scale=w='if(${wider},round(${size}*dar),${size})':h='if(${wider},${size},round(${size}/dar))'`,
-    `crop=${size}:${size}`,
-  ].join(',');
+  const filters = `fps=${fps}:round=up,${fitFilter({ width: size, height: size, fit: 'cover' })}`;
   const args = [
     ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', String(threads), '-i', file],
     ...['-map', '0:V:0', '-vf', filters, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],

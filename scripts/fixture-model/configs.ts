@@ -9,10 +9,18 @@ export interface PreprocessorConfig {
   [key: string]: unknown;
 }
 
-const IMAGE_SIZE = 224;
+export const IMAGE_SIZE = 224;
 
-/** The values of openai/clip-vit-base-patch32 and google/siglip-base-patch16-224. */
-export function preprocessorConfig(arch: Arch): PreprocessorConfig {
+/**
+ * How preprocessor_config.json writes sizes. `dict`: `"size": {"shortest_edge": 224}`, `"crop_size": {"height": 224,
+ * "width": 224}` (CLIP) or `"size": {"height": 224, "width": 224}` (SigLIP), what current exporters write. `int`:
+ * `"size": 224`, `"crop_size": 224`, what older CLIP and OpenCLIP repos on the hub still have.
+ */
+export type ConfigLayout = 'dict' | 'int';
+
+/** The values of openai/clip-vit-base-patch32 and google/siglip-base-patch16-224, sizes in `layout`. */
+export function preprocessorConfig(arch: Arch, layout: ConfigLayout = 'dict'): PreprocessorConfig {
+  const dict = layout === 'dict';
   const common = {
     do_convert_rgb: true,
     do_resize: true,
@@ -27,16 +35,16 @@ export function preprocessorConfig(arch: Arch): PreprocessorConfig {
         image_processor_type: 'CLIPImageProcessor',
         image_mean: [0.48145466, 0.4578275, 0.40821073],
         image_std: [0.26862954, 0.26130258, 0.27577711],
-        size: { shortest_edge: IMAGE_SIZE },
+        size: dict ? { shortest_edge: IMAGE_SIZE } : IMAGE_SIZE,
         do_center_crop: true,
-        crop_size: { height: IMAGE_SIZE, width: IMAGE_SIZE },
+        crop_size: dict ? { height: IMAGE_SIZE, width: IMAGE_SIZE } : IMAGE_SIZE,
       }
     : {
         ...common,
         image_processor_type: 'SiglipImageProcessor',
         image_mean: [0.5, 0.5, 0.5],
         image_std: [0.5, 0.5, 0.5],
-        size: { height: IMAGE_SIZE, width: IMAGE_SIZE },
+        size: dict ? { height: IMAGE_SIZE, width: IMAGE_SIZE } : IMAGE_SIZE,
       };
 }
 

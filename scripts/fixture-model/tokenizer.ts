@@ -31,6 +31,8 @@ const SPECIALS: Record<Arch, Specials> = {
 export interface FixtureTokenizer {
   /** Tokens in id order. */
   vocab: string[];
+  /** The id texts are padded with. */
+  padToken: number;
   tokenizerJson: object;
   tokenizerConfig: object;
 }
@@ -86,7 +88,7 @@ export function buildTokenizer(arch: Arch): FixtureTokenizer {
     clean_up_tokenization_spaces: false,
   };
 
-  return { vocab, tokenizerJson, tokenizerConfig };
+  return { vocab, padToken: id(s.pad), tokenizerJson, tokenizerConfig };
 }
 
 export function maxTokens(arch: Arch): number {

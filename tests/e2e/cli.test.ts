@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { vsearch, vsearchJson } from '../helpers/cli';
+import { centreAndSidesPng } from '../helpers/pictures';
 
 interface JsonClip {
   videoId: string;
@@ -30,14 +31,14 @@ let model: string;
 let data: string;
 const videos: Record<string, string> = {};
 
-async function search(args: string[], dataDir = data): Promise<JsonClip[]> {
-  const result = await vsearchJson<{ clips: JsonClip[] }>(['search', ...args, '--data', dataDir, '--model', model]);
+async function search(args: string[], dataDir = data, modelDir = model): Promise<JsonClip[]> {
+  const result = await vsearchJson<{ clips: JsonClip[] }>(['search', ...args, '--data', dataDir, '--model', modelDir]);
   expect(result.code).toBe(0);
   return result.json.clips;
 }
 
-async function index(files: string[], extra: string[], dataDir = data): Promise<IndexJson> {
-  const result = await vsearchJson<IndexJson>(['index', ...files, '--data', dataDir, '--model', model, ...extra]);
+async function index(files: string[], extra: string[], dataDir = data, modelDir = model): Promise<IndexJson> {
+  const result = await vsearchJson<IndexJson>(['index', ...files, '--data', dataDir, '--model', modelDir, ...extra]);
   expect(result.json.errors).toEqual([]);
   expect(result.code).toBe(0);
   return result.json;
@@ -109,6 +110,20 @@ test('an image query returns the right segment as the top clip', async () => {
   expect(top.videoId).toBe('sky');
   expect(Math.abs(top.start - 0)).toBeLessThanOrEqual(1);
   expect(Math.abs(top.end - 6)).toBeLessThanOrEqual(1);
+});
+
+test('a wide image query on a CLIP model with the integer config layout finds the scene its centre shows', async () => {
+  // "size": 224, "crop_size": 224: transformers.js alone would letterbox the picture between black bars (gray to the model).
+  const clipInt = path.join(work, 'clip-int');
+  await makeFixtureModel(clipInt, 'clip', { configLayout: 'int' });
+  const intData = path.join(work, 'int-data');
+  await index([videos.sky, videos.flash], [], intData, clipInt);
+  const wide = path.join(work, 'wide.png');
+  await writeFile(wide, await centreAndSidesPng('white', 'blue'));
+  const [top] = await search(['--image', wide], intData, clipInt);
+  expect(top.videoId).toBe('sky');
+  expect(Math.abs(top.start - 6)).toBeLessThanOrEqual(1);
+  expect(Math.abs(top.end - 9)).toBeLessThanOrEqual(1);
 });
 
 test('filters restrict the results to the chosen videos, categories, tags and keywords', async () => {

@@ -22,6 +22,7 @@ import { startEmbedderApp } from '../helpers/embedder-app';
 import { fixtureServedModel } from '../helpers/fixture-model';
 import { httpRequest, postJson, type HttpAnswer } from '../helpers/http-request';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../helpers/local-s3';
+import { losslessVideoOf, noisePng } from '../helpers/pictures';
 import { startStaticServer, type StaticServer } from '../helpers/static-server';
 
 jest.setTimeout(120_000);
@@ -152,6 +153,17 @@ describe('queries', () => {
     expect(dot(embedding(answer), blue)).toBeGreaterThan(dot(embedding(answer), red));
   });
 
+  it('embeds a wide image as it embeds a lossless video frame of it: one geometry for queries and frames', async () => {
+    const png = path.join(work, 'noise.png');
+    await writeFile(png, await noisePng(5));
+    await losslessVideoOf(png, path.join(work, 'noise.mkv'));
+    const [frame] = await embedVideo(path.join(work, 'noise.mkv'), served.embedder, { sampling: { fps: 1 } });
+    const answer = await invoke(local, { image: (await readFile(png)).toString('base64') });
+    expect(answer.status).toBe(200);
+    const worst = Math.max(...embedding(answer).map((v, i) => Math.abs(v - frame.vector[i])));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+
   it('fuses text and image with the image weight', async () => {
     const png = await solidPng([255, 0, 0]);
     const answer = await invoke(local, { text: 'green', image: png.toString('base64'), imageWeight: 0.25 });
@@ -237,7 +249,7 @@ describe('video jobs', () => {
     const jpeg = Buffer.from(await get.Body!.transformToByteArray());
     expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
     const { info, data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
-    expect([info.width, info.height]).toEqual([served.embedder.imageSize.width, served.embedder.imageSize.height]);
+    expect([info.width, info.height]).toEqual([served.embedder.geometry.width, served.embedder.geometry.height]);
     // The frame at 2 s is blue.
     const mean = [0, 1, 2].map((c) => data.filter((_, i) => i % 3 === c).reduce((sum, v) => sum + v, 0) / (data.length / 3));
     expect(mean[2]).toBeGreaterThan(mean[0] + 100);

@@ -1,15 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AutoImageProcessor, AutoTokenizer, RawImage } from '@huggingface/transformers';
+import { AutoImageProcessor, AutoTokenizer, RawImage, SiglipTextModel, type Tensor } from '@huggingface/transformers';
 import sharp from 'sharp';
 import type { RgbImage } from '../../lib/core/types';
 import { readImage } from '../../lib/embedder/image-file';
 import { pixelValuesAtInputSize } from '../../lib/embedder/pixel-values';
 import { uniform } from '../../scripts/bench/random';
 import { ModelLoadError, TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
-import { EMBEDDING_DIM, FIXTURE_COLOURS, type Rgb } from '../../scripts/fixture-model/colours';
+import { NEUTRAL_WEIGHT, PAD_WEIGHT } from '../../scripts/fixture-model/colour-graphs';
+import { EMBEDDING_DIM, FIXTURE_COLOURS, NEUTRAL_DIRECTION, type Rgb, colourDirection } from '../../scripts/fixture-model/colours';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
+import { centreAndSidesPng } from '../helpers/pictures';
 
 const SIZE = 224;
 
@@ -21,7 +23,7 @@ function solid(rgb: Rgb, size = SIZE): RgbImage {
 
 /**
  * Like a decoded H.264 frame: shifted a little, noisy, and blended with 15% of the neighbouring frame's colour.
- * Small, so the processor's resize is exercised too.
+ * Small, so fitting it to the input size is exercised too.
  */
 function likeVideo(rgb: Rgb, neighbour: Rgb, seed: number): RgbImage {
   let state = seed;
@@ -39,6 +41,8 @@ function likeVideo(rgb: Rgb, neighbour: Rgb, seed: number): RgbImage {
 }
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
+const unit = (v: Float32Array) => v.map((x) => x / Math.sqrt(dot(v, v)));
+const maxDifference = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 const nearest = (query: Float32Array, refs: Float32Array[]) =>
   refs.reduce((best, ref, i) => (dot(query, ref) > dot(query, refs[best]) ? i : best), 0);
 
@@ -76,8 +80,7 @@ describe.each([
 
   it('reports its geometry and returns unit vectors of its dimension', async () => {
     expect(embedder.dim).toBe(EMBEDDING_DIM);
-    expect(embedder.imageSize).toEqual({ width: SIZE, height: SIZE });
-    expect(embedder.imageFit).toBe(fit);
+    expect(embedder.geometry).toEqual({ width: SIZE, height: SIZE, fit });
     const texts = await embedder.embedTexts(['a red screen', 'no colour named here', '']);
     for (const v of [...frames, ...words, ...texts]) {
       expect(v).toHaveLength(EMBEDDING_DIM);
@@ -98,13 +101,29 @@ describe.each([
     expect(nearest(encoded, words)).toBe(i);
   });
 
+  it('sees where things are, as a vision tower does: the centre counts most, black bars darken', async () => {
+    const seenAs = async (png: Buffer, fit: 'cover' | 'fill' | 'contain') => {
+      const picture = sharp(png).resize(SIZE, SIZE, { fit, background: '#000000' }).removeAlpha();
+      const [vector] = await embedder.embedImages([{ width: SIZE, height: SIZE, data: new Uint8Array(await picture.raw().toBuffer()) }]);
+      return FIXTURE_COLOURS[nearest(vector, frames)].name;
+    };
+    const fits = ['cover', 'fill', 'contain'] as const;
+    // 16:9 with a white centre: squashed (SigLIP's view) it still shows mostly its centre; letterboxed between black
+    // bars (what transformers.js makes of the integer config layout) it looks gray.
+    const wide = await centreAndSidesPng('white', 'blue');
+    expect(await Promise.all(fits.map((fit) => seenAs(wide, fit)))).toEqual(['white', 'white', 'gray']);
+    // 6:1 with a red centre: the crop shows the centre, the squash mostly the sides, the letterbox mostly black.
+    const long = await centreAndSidesPng('red', 'blue', 600, 100);
+    expect(await Promise.all(fits.map((fit) => seenAs(long, fit)))).toEqual(['red', 'blue', 'black']);
+  });
+
   it('builds pixel values for input-size frames exactly as the processor does, and leaves other sizes to it', async () => {
     const processor = await AutoImageProcessor.from_pretrained(dir, { local_files_only: true });
     const images = [3, 9].map((seed): RgbImage => {
       const next = uniform(seed);
       return { width: SIZE, height: SIZE, data: Uint8Array.from({ length: SIZE * SIZE * 3 }, () => next() * 256) };
     });
-    const fast = pixelValuesAtInputSize(processor, images, embedder.imageSize);
+    const fast = pixelValuesAtInputSize(processor, images, embedder.geometry);
     const { pixel_values: general } = await processor(images.map(({ data, width, height }) => new RawImage(data, width, height, 3)));
     expect(fast?.dims).toEqual(general.dims);
     const fastData = fast?.data as Float32Array;
@@ -112,7 +131,7 @@ describe.each([
     let worst = 0;
     for (let k = 0; k < generalData.length; k++) worst = Math.max(worst, Math.abs(fastData[k] - generalData[k]));
     expect(worst).toBeLessThan(1e-5);
-    expect(pixelValuesAtInputSize(processor, [solid([1, 2, 3], SIZE + 1)], embedder.imageSize)).toBeUndefined();
+    expect(pixelValuesAtInputSize(processor, [solid([1, 2, 3], SIZE + 1)], embedder.geometry)).toBeUndefined();
   });
 
   it('gives the same vectors in batches as one by one', async () => {
@@ -131,6 +150,26 @@ describe.each([
   });
 });
 
+describe('the SigLIP fixture text tower', () => {
+  it('sees padding, and the embedder pads to the 64 tokens SigLIP was trained with', async () => {
+    const dir = path.join(tmp, 'siglip-padding');
+    await makeFixtureModel(dir, 'siglip');
+    const embedder = await TransformersEmbedder.from_pretrained(dir);
+    const [ours] = await embedder.embedTexts(['red']);
+    // "red </s>" and 62 more "</s>" (SigLIP pads with its end token): 63 pad tokens in all.
+    const red = colourDirection(FIXTURE_COLOURS.findIndex((c) => c.name === 'red'));
+    const expected = unit(red.map((v, k) => v + (63 * PAD_WEIGHT + NEUTRAL_WEIGHT) * NEUTRAL_DIRECTION[k]));
+    expect(maxDifference(ours, expected)).toBeLessThan(1e-6);
+
+    const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
+    const textModel = await SiglipTextModel.from_pretrained(dir, { local_files_only: true });
+    const longest = tokenizer(['red'], { padding: true });
+    expect(longest.input_ids.dims).toEqual([1, 2]);
+    const { pooler_output } = (await textModel(longest)) as { pooler_output: Tensor };
+    expect(maxDifference(unit(pooler_output.data as Float32Array), ours)).toBeGreaterThan(0.01);
+  });
+});
+
 describe('TransformersEmbedder load errors', () => {
   it('fails fast with a one-line ModelLoadError when a hub model cannot be downloaded', async () => {
     const started = Date.now();
@@ -145,6 +184,18 @@ describe('TransformersEmbedder load errors', () => {
     expect(message).toContain('VSEARCH_MODEL');
     expect(message).not.toContain('\n');
   }, 20_000);
+
+  it('refuses a preprocessor geometry it cannot reproduce, in one line', async () => {
+    const dir = path.join(tmp, 'tight-crop');
+    await makeFixtureModel(dir, 'clip');
+    const config = path.join(dir, 'preprocessor_config.json');
+    // Resize the shortest side to 256, then crop 224: a tighter crop than the frames' cover fit.
+    await writeFile(config, JSON.stringify({ ...JSON.parse(await readFile(config, 'utf8')), size: { shortest_edge: 256 } }));
+    const error = await TransformersEmbedder.from_pretrained(dir).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toMatch(/^Model ".*" could not be loaded: Unsupported preprocessor_config\.json geometry .*shortest_edge":256/);
+    expect((error as Error).message).not.toContain('\n');
+  });
 
   it('names the directory and the missing file of an incomplete local model', async () => {
     const dir = path.join(tmp, 'incomplete');

@@ -25,7 +25,7 @@ export const embedderCase: BenchCase = {
 
 async function throughput(label: string, modelDir: string, count: number): Promise<BenchEntry> {
   const embedder = await TransformersEmbedder.from_pretrained(modelDir);
-  const { width, height } = embedder.imageSize;
+  const { width, height } = embedder.geometry;
   const next = uniform(6);
   const images: RgbImage[] = Array.from({ length: count }, () => ({
     width,

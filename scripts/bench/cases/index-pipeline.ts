@@ -23,7 +23,7 @@ export const indexPipelineCase: BenchCase = {
     const video = indexingVideo(ctx.smoke);
     const file = await benchVideo(ctx.tmpDir, video);
     const embedder = await TransformersEmbedder.from_pretrained(await fixtureModelDir(ctx.tmpDir));
-    if (embedder.imageSize.width !== SAMPLE.size || embedder.imageFit !== 'cover') {
+    if (embedder.geometry.width !== SAMPLE.size || embedder.geometry.fit !== 'cover') {
       throw new Error('the fixture model no longer takes 224² cover frames: the baseline would decode other frames');
     }
     const rounds = comparisonRounds(ctx.smoke);
