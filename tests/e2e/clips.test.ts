@@ -60,6 +60,9 @@ test('at --fps 0.5 (and --every-nth on a low-rate video) a 20 s red scene is one
   // Frames every 2 s: 0.5 fps, and every 4th frame of a 2 fps video.
   for (const [name, extra] of [['fps', ['--fps', '0.5']], ['nth', ['--every-nth', '4']]] as const) {
     await index(file, dataDir(name), [...extra]);
+    // The kernel is counted in frames, whatever the rate, and recorded with the video.
+    const listed = await vsearchJson<{ videos: { fps: number; smoothing: unknown }[] }>(['videos', '--data', dataDir(name)]);
+    expect(listed.json.videos).toEqual([expect.objectContaining({ fps: 0.5, smoothing: { kernelSize: 11, sigma: 1.8 } })]);
     const clips = await search(dataDir(name), ['red']);
     // Red frames at 10, 12, …, 28 s. Smoothing (11 frames = 22 s here) mixes the scene's first and last frame with
     // its neighbours, so the clip may lose one interval at each end: within one sampling interval of the scene.

@@ -105,6 +105,8 @@ test('success: a sidecar-described upload with spaces and accents in its key bec
     model: MODEL_NAME,
     dim: 32,
     fps: 1,
+    // The smoothing the stage applied, in frames, recorded with the video (the stage's default settings).
+    smoothing: { kernelSize: 11, sigma: 1.8 },
     title: sidecar.title,
     category: 'music',
     tags: sidecar.tags,

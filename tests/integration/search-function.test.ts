@@ -30,6 +30,8 @@ let work: string;
 let aoss: AossDouble;
 let dynamo: LocalDynamoDb;
 let served: ServedModel;
+let frameIndex: OpenSearchFrameIndex;
+let videoCatalog: DynamoCatalog;
 /** The embedder container (containers/embedder/app.ts) with the fixture model, as the real-time endpoint runs it. */
 const containers: RunningEmbedder[] = [];
 /** SageMaker Runtime in front of it: the search function's real SageMakerRuntimeClient calls this. */
@@ -81,8 +83,8 @@ beforeAll(async () => {
   dynamo = await startLocalDynamoDb({ [TABLE]: 'id' });
   const client = new Client({ node: aoss.url });
   await ensureFramesIndex(client, { index: INDEX, dim: 32 });
-  const index = new OpenSearchFrameIndex(client, { index: INDEX, visibility: { pollMs: 10 } });
-  const catalog = new DynamoCatalog(dynamo.client, TABLE);
+  const index = (frameIndex = new OpenSearchFrameIndex(client, { index: INDEX, visibility: { pollMs: 10 } }));
+  const catalog = (videoCatalog = new DynamoCatalog(dynamo.client, TABLE));
   const videos: [string, string, [string, number][]][] = [
     ['traffic-lights', 'street', [['red', 5], ['yellow', 5], ['green', 5]]],
     ['blue-sky', 'nature', [['blue', 6], ['white', 4]]],
@@ -320,4 +322,23 @@ test('a missing frames index → 503 "index not ready", not the raw OpenSearch e
   const result = await restOnFreshFunction({ FRAMES_INDEX: 'no-such-index' }, 'POST', '/search', { text: 'red' });
   expect(result.statusCode).toBe(503);
   expect(result.json.error).toMatchObject({ code: 'index_not_ready', message: expect.stringMatching(/index not ready/) });
+});
+
+test('a 200 s scene searched with the default settings (k = 100) is one clip spanning it: clips grow over their scene', async () => {
+  const frames = await colourFrames(served.embedder, [['magenta', 200]]);
+  const record = videoRecord('long-scene', 'studio', frames.length);
+  await videoCatalog.put({ ...record, runId: await frameIndex.replaceRun(record, frames) });
+  try {
+    const before = aoss.requests.length;
+    const { statusCode, json } = await rest('POST', '/search', { text: 'magenta' });
+    expect(statusCode).toBe(200);
+    expect(json.clips[0]).toMatchObject({ videoId: 'long-scene', start: 0, end: 199, hits: 100 });
+    // The growth is one k-NN request filtered to that video and the time windows around its clip, not a scan.
+    const reads = aoss.requests.slice(before).filter((r) => JSON.stringify(r.body).includes('"range":{"time"'));
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0].body)).toContain('{"term":{"video_id":"long-scene"}}');
+  } finally {
+    await frameIndex.removeVideo('long-scene');
+    await videoCatalog.remove('long-scene');
+  }
 });
