@@ -26,6 +26,9 @@ const resource = (id: string) => {
   if (!found) throw new Error(`no resource ${id} in the template`);
   return found;
 };
+const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+const ref = (id: string) => ({ Ref: id });
 
 /**
  * What AppSync defines itself around an uploaded schema: its scalars, and its auth directives, which it allows on
@@ -105,6 +108,81 @@ describe('AppSync', () => {
     expect(() => buildSchema(APPSYNC_PRELUDE + schemaText().replace('input SearchInput {', 'input SearchInput @aws_iam {'))).toThrow(
       /may not be used on INPUT_OBJECT/,
     );
+  });
+});
+
+describe('starting the indexing workflow', () => {
+  const createdRule = () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.EventPattern?.['detail-type']?.[0] === 'Object Created');
+    expect(rules).toHaveLength(1);
+    return rules[0][1].Properties;
+  };
+
+  // An EventBridge target that starts an execution itself cannot choose its name (the console would list UUIDs).
+  test('the "Object Created" rule targets the starter function, retrying a refused delivery for a day, then dead-lettering it', () => {
+    const rule = createdRule();
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [ref('VideosBucket')] }, object: { key: [{ prefix: 'videos/' }] } },
+    });
+    expect(rule.Targets).toEqual([
+      {
+        Arn: getAtt('StartIndexingLambdaFunction'),
+        Id: expect.any(String),
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        DeadLetterConfig: { Arn: getAtt('IndexingStartFailuresQueue') },
+      },
+    ]);
+    const targets = ofType('AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.map((target: Json) => target.Arn));
+    expect(targets).not.toContainEqual(ref('IndexVideoStateMachine'));
+  });
+
+  test('the starter may start executions of the state machine and send to its failure queue, nothing else', () => {
+    const fn = resource('StartIndexingLambdaFunction').Properties;
+    expect(fn.Environment.Variables.STATE_MACHINE_ARN).toEqual(ref('IndexVideoStateMachine'));
+    expect(fn.VpcConfig).toBeUndefined();
+    const role = resource('StartIndexingIamRoleLambdaExecution').Properties;
+    const statements: Json[] = role.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
+    expect(statements.filter((st) => ![st.Action].flat().every((action: string) => action.startsWith('logs:')))).toEqual([
+      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref('IndexVideoStateMachine') },
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('IndexingStartFailuresQueue') },
+    ]);
+    // No other role may start the workflow (the rule no longer has one of its own).
+    const starters = ofType('AWS::IAM::Role').filter(([, r]) => JSON.stringify(r.Properties.Policies ?? []).includes('states:StartExecution'));
+    expect(starters.map(([id]) => id)).toEqual(['StartIndexingIamRoleLambdaExecution']);
+  });
+
+  // EventBridge invokes Lambda asynchronously: once Lambda has the event, a failing function is retried by Lambda
+  // (twice at most), and the event is dropped then unless the function has an on-failure destination.
+  test("the starter's own failures go to the same queue after Lambda's two retries", () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify(ref('StartIndexingLambdaFunction')));
+    expect(configs.map(([, c]) => c.Properties)).toEqual([
+      {
+        FunctionName: ref('StartIndexingLambdaFunction'),
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: getAtt('IndexingStartFailuresQueue') } },
+      },
+    ]);
+    expect(resource('IndexingStartFailuresQueue').Properties).toMatchObject({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+  });
+
+  // EventBridge delivers a target's dead letters only to a queue whose resource policy lets events.amazonaws.com send.
+  test('EventBridge may send dead letters to the queue, for that rule only', () => {
+    const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref('IndexingStartFailuresQueue')]));
+    expect(policies).toHaveLength(1);
+    expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: getAtt('IndexingStartFailuresQueue'),
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${createdRule().Name}` } },
+        },
+      },
+    ]);
   });
 });
 

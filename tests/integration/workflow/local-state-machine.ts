@@ -6,6 +6,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../helpers/cli';
+import { answerStartExecution } from '../../doubles/step-functions';
 
 export const DEFINITION_FILE = path.join(REPO_ROOT, 'statemachines', 'index-video.asl.yml');
 
@@ -31,7 +32,15 @@ export interface LocalExecution {
 export interface LocalStateMachine {
   /** Starts an execution of the definition rendered with these serverless.yml parameters. */
   start(input: unknown, params: DefinitionParams): LocalExecution;
+  /** The executions StartExecution started (see `started`), by name. */
+  named: Map<string, LocalExecution>;
   restore(): void;
+}
+
+/** What StartExecution calls (the starter function's) find: the machine's ARN, and the parameters its executions run with. */
+export interface StartedBy {
+  stateMachineArn: string;
+  params: DefinitionParams;
 }
 
 /** The stage parameters the definition refers to (`${param:…}`, resolved by serverless when it packages). */
@@ -44,9 +53,10 @@ export interface DefinitionParams {
  * real handler of the function its resource names, called as Lambda would call it. A `waitForTaskToken` task gets a
  * token of its own, calls the submit handler, and waits until Step Functions' SendTaskSuccess / SendTaskFailure
  * (mocked with aws-sdk-client-mock) is called with that token: so the real callback path — notification, token
- * lookup by InferenceId, SFN call — is what resolves it.
+ * lookup by InferenceId, SFN call — is what resolves it. StartExecution (mocked the same way, with Step Functions'
+ * rules: tests/doubles/step-functions.ts) starts an execution with the input it is given.
  */
-export function localStateMachine(functions: TaskFunctions, context: Context): LocalStateMachine {
+export function localStateMachine(functions: TaskFunctions, context: Context, started: StartedBy): LocalStateMachine {
   const definition = parse(readFileSync(DEFINITION_FILE, 'utf8'));
   const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void }>();
   let tokens = 0;
@@ -84,43 +94,47 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
     return answered;
   };
 
-  return {
-    start(input, params) {
-      const states: string[] = [];
-      const record = (state: string, task: (input: JSONValue) => Promise<JSONValue>) => async (input: JSONValue) => {
-        states.push(state);
-        return task(input);
-      };
-      const machine = new StateMachine(renderDefinition(definition, params) as never);
-      const execution = machine.run(jsonCopy(input) as JSONValue, {
-        overrides: {
-          taskResourceLocalHandlers: {
-            Register: record('Register', invoke('registerVideo')),
-            EmbedFirstChunk: record('EmbedFirstChunk', waitForToken),
-            Plan: record('Plan', invoke('planVideo')),
-            EmbedChunk: record('EmbedChunk', waitForToken),
-            Ingest: record('Ingest', invoke('ingestFrames')),
-            MarkReady: record('MarkReady', invoke('markVideo')),
-            MarkFailed: record('MarkFailed', invoke('markVideo')),
-          },
-          retryIntervalOverrides: { Ingest: 10, Register: 10, MarkFailed: 10 },
+  const named = new Map<string, LocalExecution>();
+  function start(input: unknown, params: DefinitionParams): LocalExecution {
+    const states: string[] = [];
+    const record = (state: string, task: (input: JSONValue) => Promise<JSONValue>) => async (input: JSONValue) => {
+      states.push(state);
+      return task(input);
+    };
+    const machine = new StateMachine(renderDefinition(definition, params) as never);
+    const execution = machine.run(jsonCopy(input) as JSONValue, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          Register: record('Register', invoke('registerVideo')),
+          EmbedFirstChunk: record('EmbedFirstChunk', waitForToken),
+          Plan: record('Plan', invoke('planVideo')),
+          EmbedChunk: record('EmbedChunk', waitForToken),
+          Ingest: record('Ingest', invoke('ingestFrames')),
+          MarkReady: record('MarkReady', invoke('markVideo')),
+          MarkFailed: record('MarkFailed', invoke('markVideo')),
         },
-        context: {
-          Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:index-video:local', StartTime: new Date().toISOString() },
-          Task: { Token: 'replaced-per-task' },
-        },
-      });
-      const outcome = execution.result.then(
-        (output) => ({ status: 'SUCCEEDED' as const, output }),
-        (error: Error) => {
-          const cause = error.cause as Error | undefined;
-          return { status: 'FAILED' as const, error: cause?.name ?? error.name, cause: cause?.message ?? error.message };
-        },
-      );
-      return { outcome, states };
-    },
-    restore: () => sfn.restore(),
-  };
+        retryIntervalOverrides: { Ingest: 10, Register: 10, MarkFailed: 10 },
+      },
+      context: {
+        Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:index-video:local', StartTime: new Date().toISOString() },
+        Task: { Token: 'replaced-per-task' },
+      },
+    });
+    const outcome = execution.result.then(
+      (output) => ({ status: 'SUCCEEDED' as const, output }),
+      (error: Error) => {
+        const cause = error.cause as Error | undefined;
+        return { status: 'FAILED' as const, error: cause?.name ?? error.name, cause: cause?.message ?? error.message };
+      },
+    );
+    return { outcome, states };
+  }
+  answerStartExecution(sfn, started.stateMachineArn, ({ name, input }) => {
+    const execution = start(JSON.parse(input), started.params);
+    named.set(name, execution);
+    return execution.outcome;
+  });
+  return { start, named, restore: () => sfn.restore() };
 }
 
 /**
