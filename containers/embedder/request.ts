@@ -1,19 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { firstIssue } from '../../lib/api/request-issue';
+import { QUERY_ENDPOINT_MAX_BODY_BYTES } from '../../lib/query-encoder';
 import { BodyTooLargeError, readRequestBody } from '../../lib/server/request-body';
 import { HttpError } from './errors';
 
 /**
- * The request's JSON body. 415 for another Content-Type, 413 past 8 MiB (declared, or received), 400 for a
- * body that is not JSON.
+ * The request's JSON body. 415 for another Content-Type, 413 past the query endpoint's 4 MB (declared, or received:
+ * SageMaker serverless forwards no more, and a job manifest is far smaller), 400 for a body that is not JSON.
  */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'];
   if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json, got ${type ?? 'none'}`);
   }
-  const body = await readRequestBody(req).catch((error: unknown) => {
+  const body = await readRequestBody(req, QUERY_ENDPOINT_MAX_BODY_BYTES).catch((error: unknown) => {
     throw error instanceof BodyTooLargeError ? new HttpError(413, 'payload_too_large', error.message) : error;
   });
   try {

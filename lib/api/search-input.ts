@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SearchRequest } from '../search';
-import { MAX_IMAGE_BYTES } from '../query-encoder';
+import { imageTooLargeMessage, MAX_IMAGE_BYTES } from '../query-encoder';
 import { ApiError } from './api-error';
 import { isJpegPngOrWebp } from './image-bytes';
 import { firstIssue } from './request-issue';
@@ -8,6 +8,9 @@ import { firstIssue } from './request-issue';
 export const LIMITS = { k: 1000, size: 100, text: 1000, timeOffset: 60, filterValues: 100 } as const;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The issue params of a value too large to carry (an image over MAX_IMAGE_BYTES): a 413, where other issues are 400s. */
+const PAYLOAD_TOO_LARGE = { status: 413, code: 'payload_too_large' } as const;
 
 const names = (what: string) =>
   z.array(z.string().trim().min(1, `${what} must not be empty`).max(200), `expected a list of ${what}s`).max(LIMITS.filterValues);
@@ -20,7 +23,11 @@ export const queryFields = {
     .transform((s) => s.replace(/^data:image\/[a-z]+;base64,/, '').replace(/\s+/g, ''))
     .refine((s) => s.length > 0 && s.length % 4 === 0 && BASE64.test(s), 'image must be base64-encoded JPEG, PNG or WebP bytes')
     .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
-    .refine((bytes) => bytes.length <= MAX_IMAGE_BYTES, `image is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`)
+    .refine((bytes) => bytes.length <= MAX_IMAGE_BYTES, {
+      error: (issue) => imageTooLargeMessage((issue.input as Uint8Array).length),
+      params: PAYLOAD_TOO_LARGE,
+      abort: true,
+    })
     .refine(isJpegPngOrWebp, 'image is not a JPEG, PNG or WebP image')
     .optional(),
   imageWeight: z.number().min(0).max(1).optional(),
@@ -62,7 +69,10 @@ export function toSearchRequest<T extends { videoIds?: string[]; categories?: st
   return { ...rest, filters: { videoIds, categories, tags, keywords } };
 }
 
-/** zod parsing with the first issue turned into a 400 `{code: "invalid_request", field, message}`. */
+/**
+ * zod parsing with the first issue turned into a 400 `{code: "invalid_request", field, message}`, or the 413
+ * `payload_too_large` of a value too large to carry.
+ */
 export function parseOrThrow<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ApiError(400, 'invalid_request', 'the request body must be a JSON object');
@@ -70,5 +80,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, body: unknown): z.o
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const { field, message } = firstIssue(result.error);
-  throw new ApiError(400, 'invalid_request', message, field);
+  const [issue] = result.error.issues;
+  const tooLarge = issue.code === 'custom' && issue.params?.code === PAYLOAD_TOO_LARGE.code;
+  throw tooLarge ? new ApiError(PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.code, message, field) : new ApiError(400, 'invalid_request', message, field);
 }

@@ -1,4 +1,5 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { IndexingExecutions } from '../pipeline/start-indexing';
 
 /** Step Functions' answers for a token whose wait is over (timed out, execution stopped, answered before). */
 const GONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
@@ -26,5 +27,25 @@ export async function resolveTask(
   } catch (error) {
     if (GONE.has((error as Error).name)) return false;
     throw error;
+  }
+}
+
+/** The indexing workflow's executions on Step Functions: StartExecution on the state machine. */
+export class StepFunctionsExecutions implements IndexingExecutions {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(name: string, input: string): Promise<'started' | 'already-started'> {
+    try {
+      // A Standard workflow answers a repeated call with the same name and input while the execution runs as the
+      // first one; once it has closed (or for another input), with ExecutionAlreadyExists.
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input }));
+      return 'started';
+    } catch (error) {
+      if ((error as Error).name === 'ExecutionAlreadyExists') return 'already-started';
+      throw error;
+    }
   }
 }

@@ -7,7 +7,12 @@ import { videoIdFor } from '../video-id';
  * name the same video without a lookup.
  */
 export function videoIdForKey(key: string): string {
-  return `${videoIdFor(key)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+  return `${videoIdFor(key)}-${keyHash(key)}`;
+}
+
+/** What tells apart two keys of the same file name: 8 hex digits of the key's SHA-256. */
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
 /**

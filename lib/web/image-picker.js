@@ -53,7 +53,10 @@ export function setupImagePicker(zone, onProblem) {
 
 /**
  * The image as a JPEG data URL of at most MAX_SIDE px a side: whatever the browser decodes (GIF, AVIF, a 20 MB photo)
- * becomes a small image in a format the API accepts.
+ * becomes a small image in a format the API accepts, and well under its limit (2,993,856 bytes decoded,
+ * lib/query-encoder.ts): 512 × 512 pixels of noise make a JPEG of at most about 0.5 MB at this quality, and even a browser
+ * that falls back to PNG writes at most about 1.1 MB (the raw RGBA 1 MiB and zlib's framing). tests/e2e/web.test.ts
+ * sends a large noise photo through the page and checks what leaves it.
  */
 async function reencode(file) {
   const bitmap = await createImageBitmap(file);

@@ -6,7 +6,8 @@ import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { vsearch } from '../helpers/cli';
 import { startServeProcess, type ServeProcess } from '../../scripts/serve-process';
-import { BAD_SEARCH_REQUESTS } from '../helpers/bad-search-requests';
+import { MAX_BODY_BYTES } from '../../lib/server/request-body';
+import { BAD_SEARCH_REQUESTS, LARGEST_SEARCH } from '../helpers/bad-search-requests';
 
 jest.setTimeout(120_000);
 
@@ -104,6 +105,12 @@ test.each(BAD_SEARCH_REQUESTS)('bad request: $name → $status $code', async (ba
   expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
 });
 
+test('the largest search the API takes (an image of exactly the limit) is answered', async () => {
+  const response = await post('/search', LARGEST_SEARCH);
+  expect(response.status).toBe(200);
+  expect(Array.isArray((await json<{ clips: ClipJson[] }>(response)).clips)).toBe(true);
+});
+
 test('unknown routes and methods get JSON errors', async () => {
   expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   const wrongMethod = await fetch(`${server.url}/search`);
@@ -111,10 +118,10 @@ test('unknown routes and methods get JSON errors', async () => {
   expect((await json<ErrorJson>(wrongMethod)).error.code).toBe('method_not_allowed');
 });
 
-test('a body over the limit is refused with 413', async () => {
-  const response = await post('/search', 'x'.repeat(9 * 1024 * 1024));
+test('a body over the limit is refused with 413 naming the limit', async () => {
+  const response = await post('/search', 'x'.repeat(MAX_BODY_BYTES + 1));
   expect(response.status).toBe(413);
-  expect((await json<ErrorJson>(response)).error.code).toBe('payload_too_large');
+  expect((await json<ErrorJson>(response)).error).toEqual({ code: 'payload_too_large', message: `request body is over ${MAX_BODY_BYTES} bytes` });
 });
 
 test('/media/{id} plays the video with HTTP range support', async () => {

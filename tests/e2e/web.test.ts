@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
+import { MAX_IMAGE_BYTES } from '../../lib/query-encoder';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { openLocalStore } from '../../lib/store/open-local-store';
 import { REPO_ROOT, vsearch } from '../helpers/cli';
@@ -143,6 +144,26 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     await page.locator('#image-preview img').waitFor();
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await eventually(() => firstCard().locator('.clip-title').textContent(), (title) => expect(title).toBe('sky'));
+  });
+
+  test('a large photo is shrunk in the page to a JPEG well under the API\'s image limit before it is sent', async () => {
+    const photo = path.join(work, 'noise.png');
+    // Noise compresses worst: the largest JPEG a shrunk image can become.
+    await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 80 } } }).png().toFile(photo);
+    expect((await stat(photo)).size).toBeGreaterThan(MAX_IMAGE_BYTES);
+    await page.goto(server.url);
+    await page.setInputFiles('#image', photo);
+    await page.locator('#image-preview img').waitFor();
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/search') && r.method() === 'POST'),
+      page.getByRole('button', { name: 'Search', exact: true }).click(),
+    ]);
+    const sent = (JSON.parse(request.postData() ?? '{}') as { image: string }).image;
+    expect(sent).toMatch(/^data:image\/jpeg;base64,/);
+    const bytes = Buffer.from(sent.slice(sent.indexOf(',') + 1), 'base64');
+    expect(await sharp(bytes).metadata()).toMatchObject({ format: 'jpeg', width: 512, height: 341 });
+    expect(bytes.length).toBeLessThan(MAX_IMAGE_BYTES / 2);
+    expect((await request.response())?.status()).toBe(200);
   });
 
   test('the videos view lists every video with its status, and why one failed', async () => {

@@ -1,3 +1,7 @@
+import { crc32, deflateSync } from 'node:zlib';
+import { LIMITS } from '../../lib/api/search-input';
+import { MAX_IMAGE_BYTES } from '../../lib/query-encoder';
+
 /**
  * Search requests a caller can get wrong, each with the status, error code and field the API must answer.
  * Shared by the tests of `vsearch serve` and of the search Lambda (REST and GraphQL), which use one router.
@@ -13,6 +17,32 @@ export interface BadRequestCase {
 
 const json = (value: unknown) => JSON.stringify(value);
 
+/** A valid 8×8 blue PNG of exactly `size` bytes: the rest is a private ancillary chunk, which decoders skip. */
+export function pngOfSize(size: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const frame = Buffer.alloc(8);
+    frame.writeUInt32BE(data.length, 0);
+    frame.writeUInt32BE(crc32(body), 4);
+    return Buffer.concat([frame.subarray(0, 4), body, frame.subarray(4)]);
+  };
+  const header = Buffer.from([0, 0, 0, 8, 0, 0, 0, 8, 8, 2, 0, 0, 0]); // 8×8, 8-bit RGB
+  const row = Buffer.from([0, ...Array.from({ length: 8 }, () => [0, 0, 255]).flat()]);
+  const start = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(Array(8).fill(row)))),
+  ]);
+  const end = chunk('IEND', Buffer.alloc(0));
+  return Buffer.concat([start, chunk('prVt', Buffer.alloc(size - start.length - end.length - 12)), end]);
+}
+
+/**
+ * The largest search the API takes: an image of MAX_IMAGE_BYTES and a text that JSON-escapes to the most bytes it can
+ * (control characters, 6 bytes each). Accepted; the query endpoint's body for it stays within its 4 MB.
+ */
+export const LARGEST_SEARCH = json({ text: '\u0001'.repeat(LIMITS.text), image: pngOfSize(MAX_IMAGE_BYTES).toString('base64'), imageWeight: 0.30000000000000004 });
+
 export const BAD_SEARCH_REQUESTS: BadRequestCase[] = [
   { name: 'body is not JSON', body: '{"text": "red"', status: 400, code: 'invalid_json', message: /not valid JSON/ },
   { name: 'body is an array', body: json(['red']), status: 400, code: 'invalid_request', message: /JSON object/ },
@@ -25,7 +55,7 @@ export const BAD_SEARCH_REQUESTS: BadRequestCase[] = [
   { name: 'image not base64', body: json({ image: 'not base64!!' }), status: 400, code: 'invalid_request', field: 'image', message: /base64/ },
   { name: 'image base64 but not an image', body: json({ image: Buffer.from('hello world, not a picture').toString('base64') }), status: 400, code: 'invalid_request', field: 'image', message: /not a JPEG, PNG or WebP image/ },
   { name: 'image with a PNG signature but corrupt', body: json({ image: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('garbage')]).toString('base64') }), status: 400, code: 'invalid_query', message: /Not an image/ },
-  { name: 'image over 5 MB', body: json({ image: Buffer.alloc(5 * 1024 * 1024 + 3).toString('base64') }), status: 400, code: 'invalid_request', field: 'image', message: /larger than 5 MB/ },
+  { name: 'image one byte over the limit', body: json({ image: pngOfSize(MAX_IMAGE_BYTES + 1).toString('base64') }), status: 413, code: 'payload_too_large', field: 'image', message: new RegExp(`^image is ${MAX_IMAGE_BYTES + 1} bytes once decoded, over the limit of ${MAX_IMAGE_BYTES} bytes`) },
   { name: 'imageWeight above 1', body: json({ text: 'red', imageWeight: 1.5 }), status: 400, code: 'invalid_request', field: 'imageWeight', message: /imageWeight/ },
   { name: 'k zero', body: json({ text: 'red', k: 0 }), status: 400, code: 'invalid_request', field: 'k', message: /k/ },
   { name: 'k above 1000', body: json({ text: 'red', k: 1001 }), status: 400, code: 'invalid_request', field: 'k', message: /k/ },

@@ -15,6 +15,7 @@ import { embedVideo } from '../../lib/embed-video';
 import { readImage } from '../../lib/embedder/image-file';
 import { decodeFrameEmbeddings, FRAME_EMBEDDINGS_CONTENT_TYPE } from '../../lib/frame-embeddings-format';
 import { indexVideo } from '../../lib/indexer';
+import { MAX_IMAGE_BYTES, QUERY_ENDPOINT_MAX_BODY_BYTES } from '../../lib/query-encoder';
 import { makeColourVideo } from '../../lib/sample-videos';
 import { openLocalStore } from '../../lib/store/open-local-store';
 import { REPO_ROOT } from '../helpers/cli';
@@ -346,17 +347,17 @@ describe('bad requests', () => {
     expectError(await send(), status, code, message);
   });
 
-  it('an image over 5 MiB once decoded: 413', async () => {
-    const image = Buffer.alloc(5.5 * 1024 * 1024, 1).toString('base64');
-    expectError(await invoke(local, { image }), 413, 'payload_too_large', /image is 5767168 bytes, over the limit of 5242880/);
+  it('an image one byte over the limit once decoded: 413 naming the limit', async () => {
+    const image = Buffer.alloc(MAX_IMAGE_BYTES + 1, 1).toString('base64');
+    expectError(await invoke(local, { image }), 413, 'payload_too_large', new RegExp(`image is ${MAX_IMAGE_BYTES + 1} bytes, over the limit of ${MAX_IMAGE_BYTES}`));
   });
 
-  it('a body declared over 8 MiB: 413 before it is read, and the connection closes', async () => {
+  it('a body declared over the serverless endpoint\'s 4 MB: 413 before it is read, and the connection closes', async () => {
     const answer = await httpRequest(`${local}/invocations`, {
-      headers: { 'Content-Type': 'application/json', 'Content-Length': 9 * 1024 * 1024 },
+      headers: { 'Content-Type': 'application/json', 'Content-Length': QUERY_ENDPOINT_MAX_BODY_BYTES + 1 },
       body: '',
     }).catch((error: unknown) => error);
-    expectError(answer as HttpAnswer, 413, 'payload_too_large', /over 8388608 bytes/);
+    expectError(answer as HttpAnswer, 413, 'payload_too_large', new RegExp(`over ${QUERY_ENDPOINT_MAX_BODY_BYTES} bytes`));
     expect((answer as HttpAnswer).headers.connection).toBe('close');
   });
 });

@@ -7,9 +7,10 @@ import { getObjectBytes, parseS3Uri } from '../../lib/aws/s3-objects';
 import { expectedFrameTimes } from '../../lib/core/sampling';
 import { smoothFrames } from '../../lib/core/smoothing';
 import { decodeFrameEmbeddings } from '../../lib/frame-embeddings-format';
+import { executionName } from '../../lib/pipeline/execution-name';
 import { videoIdForKey } from '../../lib/pipeline/video-key';
 import { makeColourVideo } from '../../lib/sample-videos';
-import { BUCKET, INDEX, MODEL_NAME, startHarness, type Harness, type S3Event } from './workflow/harness';
+import { BUCKET, INDEX, MODEL_NAME, STARTED_PARAMS, startHarness, type Harness, type S3Event } from './workflow/harness';
 import { sourceDefinition } from './workflow/local-state-machine';
 
 jest.setTimeout(120_000);
@@ -19,7 +20,7 @@ let work: string;
 const videos: Record<'six' | 'four' | 'five' | 'long' | 'broken', string> = {} as never;
 /** One frame per second, one job per video unless a test says otherwise. */
 const DEFAULTS = { fps: 1, chunkSec: 600 };
-const PARAMS = { jobTimeoutSeconds: 60 };
+const PARAMS = STARTED_PARAMS;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'index-workflow-videos-'));
@@ -190,6 +191,28 @@ test('a duplicate event is indexed once, even when both executions run at the sa
   expect(invocationsFor(videoIdForKey(key))).toHaveLength(1);
   await expectFrames(videoIdForKey(key), seconds(4));
   expect(await run(event)).toMatchObject({ status: 'SUCCEEDED', states: ['Register'] });
+});
+
+test('the starter function starts the execution, named after the upload, with the event as its input; repeated deliveries start nothing more', async () => {
+  const key = 'videos/Démo à la plage 2.mp4';
+  const id = videoIdForKey(key);
+  const event = await h.upload(key, videos.four);
+  const name = executionName(key, (event.detail.object as { sequencer: string }).sequencer);
+  const start = () => h.handlers.startIndexing(event as never, h.context);
+
+  // EventBridge delivers at least once: twice while the execution runs is the same execution (Step Functions' answer).
+  expect(await Promise.all([start(), start()])).toEqual([{ name, outcome: 'started' }, { name, outcome: 'started' }]);
+  expect([...h.machine.named.keys()]).toEqual([name]);
+  const execution = h.machine.named.get(name)!;
+  expect(await execution.outcome).toMatchObject({ status: 'SUCCEEDED' });
+  expect(execution.states).toEqual(['Register', 'EmbedFirstChunk', 'Plan', 'Ingest', 'MarkReady']);
+  expect(await h.catalog.get(id)).toMatchObject({ status: 'READY', title: 'Démo à la plage 2' });
+  await expectFrames(id, seconds(4));
+
+  // Once it has closed, ExecutionAlreadyExists: done, nothing indexed again.
+  expect(await start()).toEqual({ name, outcome: 'already-started' });
+  expect(h.machine.named.size).toBe(1);
+  expect(invocationsFor(id)).toHaveLength(1);
 });
 
 test('re-upload: the newest version wins, an older execution still running stops, only the new frames remain', async () => {

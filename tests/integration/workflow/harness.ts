@@ -21,10 +21,14 @@ export const INDEX = 'frames';
 export const MODEL_NAME = 'fixture-clip';
 const VIDEOS_TABLE = 'videos';
 const TASKS_TABLE = 'tasks';
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:semantic-video-search-ci-index-video';
+/** The stage parameters of executions the starter function starts. */
+export const STARTED_PARAMS = { jobTimeoutSeconds: 60 };
 
 type Handler<E = never> = (event: E, context: Context) => Promise<unknown>;
 
 export interface Handlers {
+  startIndexing: Handler;
   registerVideo: Handler;
   submitJob: Handler;
   jobCallback: Handler<SNSEvent>;
@@ -106,6 +110,7 @@ export async function startHarness(): Promise<Harness> {
     JOBS_BUCKET: BUCKET,
     JOBS_PREFIX: 'jobs/',
     INVOCATION_TIMEOUT_SECONDS: '3600',
+    STATE_MACHINE_ARN,
     COLLECTION_ENDPOINT: aoss.url,
     FRAMES_INDEX: INDEX,
     // The double's refresh is 200 ms, not a collection's 10–60 s: poll to match.
@@ -124,7 +129,7 @@ export async function startHarness(): Promise<Harness> {
   await createFramesIndex(handlers.framesIndex, context);
 
   const endpoint = fakeAsyncEndpoint({ s3: s3.client, containerS3: s3.client, model, bucket: BUCKET, callback: handlers.jobCallback, context });
-  const machine = localStateMachine(handlers, context);
+  const machine = localStateMachine(handlers, context, { stateMachineArn: STATE_MACHINE_ARN, params: STARTED_PARAMS });
   let sequencer = 0;
   const nextSequencer = () => (++sequencer).toString(16).toUpperCase().padStart(18, '0');
 

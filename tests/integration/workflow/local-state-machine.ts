@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../helpers/cli';
 import { declaredFunctions, functionByArn, type Handler } from './serverless-functions';
+import { answerStartExecution } from '../../doubles/step-functions';
 
 export const DEFINITION_FILE = path.join(REPO_ROOT, 'statemachines', 'index-video.asl.yml');
 
@@ -42,7 +43,15 @@ export interface LocalStateMachine {
    * declares, or one that was not given.
    */
   start(input: unknown, params: DefinitionParams, definition?: unknown): LocalExecution;
+  /** The executions StartExecution started (see `started`), by name. */
+  named: Map<string, LocalExecution>;
   restore(): void;
+}
+
+/** What StartExecution calls (the starter function's) find: the machine's ARN, and the parameters its executions run with. */
+export interface StartedBy {
+  stateMachineArn: string;
+  params: DefinitionParams;
 }
 
 /** The stage parameters the definition refers to (`${param:…}`, resolved by serverless when it packages). */
@@ -57,9 +66,11 @@ export interface DefinitionParams {
  * would call it: never by the state's name, so a task wired to the wrong function runs the wrong function. A
  * `waitForTaskToken` task gets a token of its own, calls the submit handler, and waits until Step Functions'
  * SendTaskSuccess / SendTaskFailure (mocked with aws-sdk-client-mock) is called with that token: so the real
- * callback path — notification, token lookup by InferenceId, SFN call — is what resolves it.
+ * callback path — notification, token lookup by InferenceId, SFN call — is what resolves it. StartExecution (mocked
+ * the same way, with Step Functions' rules: tests/doubles/step-functions.ts) starts an execution with the input it is
+ * given.
  */
-export function localStateMachine(functions: TaskFunctions, context: Context): LocalStateMachine {
+export function localStateMachine(functions: TaskFunctions, context: Context, started: StartedBy): LocalStateMachine {
   const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void }>();
   let tokens = 0;
 
@@ -109,7 +120,9 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
     };
   };
 
-  return {
+  const named = new Map<string, LocalExecution>();
+  const machine: LocalStateMachine = {
+    named,
     start(input, params, definition = sourceDefinition()) {
       const states: string[] = [];
       const invoked: string[] = [];
@@ -125,8 +138,7 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
           return [state, recorded];
         }),
       );
-      const machine = new StateMachine(rendered as never);
-      const execution = machine.run(jsonCopy(input) as JSONValue, {
+      const execution = new StateMachine(rendered as never).run(jsonCopy(input) as JSONValue, {
         overrides: {
           taskResourceLocalHandlers: handlers,
           retryIntervalOverrides: { Ingest: 10, Register: 10, MarkFailed: 10 },
@@ -147,6 +159,12 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
     },
     restore: () => sfn.restore(),
   };
+  answerStartExecution(sfn, started.stateMachineArn, ({ name, input }) => {
+    const execution = machine.start(JSON.parse(input), started.params);
+    named.set(name, execution);
+    return execution.outcome;
+  });
+  return machine;
 }
 
 /**
