@@ -53,6 +53,16 @@ function embedderImage(variant: 'gpu' | 'cpu') {
   };
 }
 
+/** Fn::Join and Fn::Split evaluated, as CloudFormation does when the values are literal. */
+function evaluate(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(evaluate);
+  if (typeof value !== 'object' || value === null) return value;
+  const [[name, args]] = Object.entries(value);
+  if (name === 'Fn::Join') return (evaluate(args[1]) as string[]).join(args[0]);
+  if (name === 'Fn::Split') return (evaluate(args[1]) as string).split(args[0]);
+  throw new Error(`cannot evaluate ${name}`);
+}
+
 const version = (text: string) => text.split('.').map(Number) as [number, number];
 const atMost = (a: string, b: string) => {
   const [[aMajor, aMinor], [bMajor, bMinor]] = [version(a), version(b)];
@@ -192,6 +202,28 @@ describe('scripts/build-and-push-embedder.sh', () => {
   test('needs the model id: without it, it builds nothing', async () => {
     const { code, stderr, calls } = await build(['eu-west-1', 'vsearch-embedder', 'v7'], 2e9);
     expect({ code, stderr, calls }).toEqual({ code: 2, stderr: expect.stringMatching(/^usage: /), calls: [] });
+  });
+});
+
+describe('changing the instance type of the async endpoint', () => {
+  // AWS (SageMaker, "Update endpoints that use auto scaling"): "If the update would change the instance type for any
+  // model that is a target for auto scaling, the update fails." So the instance type is in the endpoint's name: another
+  // type is another name, which CloudFormation can only meet by creating a new endpoint (EndpointName: update requires
+  // replacement), with a new scalable target, and deleting the old ones.
+  const endpointName = (stack: PackagedStack['template']) => evaluate(stack.Resources.AsyncEndpoint.Properties.EndpointName) as string;
+
+  test('the endpoint is named after its instance type, so another type replaces it and its scaling', async () => {
+    const { template: g6 } = await packagedStack({ asyncInstanceType: 'ml.g6.12xlarge' });
+    expect([endpointName(template), endpointName(g6)]).toEqual(['vsearch-ci-jobs-ml-g5-xlarge', 'vsearch-ci-jobs-ml-g6-12xlarge']);
+    for (const name of [endpointName(template), endpointName(g6)]) {
+      // AWS: endpoint names are 1–63 characters of [a-zA-Z0-9](-*[a-zA-Z0-9])*.
+      expect(name).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
+    }
+    // The scaling follows the endpoint by its name; the config keeps a generated name, new on each replacement.
+    expect(properties('AsyncScalableTarget').ResourceId).toEqual({ 'Fn::Sub': 'endpoint/${AsyncEndpoint.EndpointName}/variant/AllTraffic' });
+    expect(asyncVariant().VariantName).toBe('AllTraffic');
+    for (const policy of ['AsyncBacklogTracking', 'AsyncWakeFromZero']) expect(properties(policy).ScalingTargetId).toEqual({ Ref: 'AsyncScalableTarget' });
+    expect(properties('AsyncEndpointConfig').EndpointConfigName).toBeUndefined();
   });
 });
 
