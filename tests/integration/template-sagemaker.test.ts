@@ -227,6 +227,45 @@ describe('changing the instance type of the async endpoint', () => {
   });
 });
 
+describe('idle cost of the async endpoint', () => {
+  /** The step a step-scaling policy takes for a metric value, its bounds relative to the alarm threshold (AWS). */
+  const stepFor = (policy: Json, metric: number, threshold: number) =>
+    policy.StepScalingPolicyConfiguration.StepAdjustments.find(
+      (step: Json) => metric - threshold >= (step.MetricIntervalLowerBound ?? -Infinity) && metric - threshold <= (step.MetricIntervalUpperBound ?? Infinity),
+    );
+
+  test('it starts with the one instance AWS requires and scales in to zero after 10 idle minutes, from the deploy on', () => {
+    expect(asyncVariant().InitialInstanceCount).toBe(1);
+    expect(properties('AsyncScalableTarget').MinCapacity).toBe(0);
+    const idle = properties('AsyncIdle');
+    expect(idle).toMatchObject({
+      Namespace: 'AWS/SageMaker',
+      // Counts the jobs queued and those being processed: 0 means no job would be cut short.
+      MetricName: 'ApproximateBacklogSize',
+      Dimensions: [{ Name: 'EndpointName', Value: { 'Fn::GetAtt': ['AsyncEndpoint', 'EndpointName'] } }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'missing',
+      AlarmActions: [{ Ref: 'AsyncScaleInWhenIdle' }],
+    });
+    expect(idle.Period * idle.EvaluationPeriods).toBe(600);
+    expect(idle.DatapointsToAlarm).toBe(idle.EvaluationPeriods);
+    const policy = properties('AsyncScaleInWhenIdle');
+    expect(policy).toMatchObject({ PolicyType: 'StepScaling', ScalingTargetId: { Ref: 'AsyncScalableTarget' } });
+    expect(policy.StepScalingPolicyConfiguration.AdjustmentType).toBe('ExactCapacity');
+    expect(stepFor(policy, 0, idle.Threshold)?.ScalingAdjustment).toBe(0);
+  });
+
+  test('the idle and wake alarms cannot both be in ALARM: idle needs an empty backlog, wake a queued job', () => {
+    const [idle, wake] = [properties('AsyncIdle'), properties('AsyncHasBacklogWithoutCapacity')];
+    // HasBacklogWithoutCapacity is 1 when jobs are queued and no instance runs, else 0.
+    expect(wake).toMatchObject({ MetricName: 'HasBacklogWithoutCapacity', ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
+    expect(idle).toMatchObject({ MetricName: 'ApproximateBacklogSize', Statistic: 'Maximum', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
+    expect(stepFor(properties('AsyncWakeFromZero'), 1, wake.Threshold)?.ScalingAdjustment).toBe(1);
+  });
+});
+
 describe('the embedder models and endpoints', () => {
   test('the two models run different images: the GPU one (embedderImage) and the CPU one (queryImage)', () => {
     const uri = (model: string) => properties(model).PrimaryContainer.Image['Fn::Sub'];
