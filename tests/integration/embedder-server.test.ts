@@ -458,9 +458,12 @@ describe('the server process (npm run embedder / docker run <image> serve)', () 
       AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
       ...(region === undefined ? {} : { AWS_REGION: region }),
     };
-    const result = await run(process.execPath, ['--import', 'tsx', 'containers/embedder/server.ts', 'serve'], { cwd: REPO_ROOT, env }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-    expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'embedder: no AWS region: set AWS_REGION (the SageMaker models set it in their Environment)\n' });
+    const result = await run(process.execPath, ['--import', 'tsx', 'containers/embedder/server.ts', 'serve'], { cwd: REPO_ROOT, env })
+      .catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'embedder: no AWS region: set AWS_REGION (the SageMaker models set it in their Environment)\n',
+    });
   });
 });

@@ -108,6 +108,10 @@ describe('the GPU image and the host driver of the async endpoint', () => {
     expect(env).toMatchObject({ DEVICE: 'cuda', NVIDIA_REQUIRE_CUDA: `cuda>=${cuda[0]}` });
   });
 
+  test('it bundles no NVIDIA driver: the host provides it (SageMaker container contract)', () => {
+    expect(embedderImage('gpu').runs.filter((command) => /nvidia-driver|libcuda1|libnvidia-/.test(command))).toEqual([]);
+  });
+
   test('the async model runs it on the GPU', () => {
     expect(properties('EmbedderGpuModel').PrimaryContainer.Environment.DEVICE).toBe('cuda');
   });
@@ -187,7 +191,8 @@ describe('scripts/build-and-push-embedder.sh', () => {
       expect(call).toContain(`--build-arg VARIANT=${variant} --build-arg MODEL_ID=Xenova/clip-vit-base-patch32`);
       expect(call).toContain(`-t ${registry}:v7-${variant} ${REPO_ROOT}`);
     }
-    expect(calls.filter((call) => call.startsWith('docker push '))).toEqual([`docker push ${registry}:v7-gpu`, `docker push ${registry}:v7-cpu`]);
+    const pushes = calls.filter((call) => call.startsWith('docker push '));
+    expect(pushes).toEqual([`docker push ${registry}:v7-gpu`, `docker push ${registry}:v7-cpu`]);
     expect(stdout).toBe(
       '--param "embedderImage=vsearch-embedder:v7-gpu" --param "queryImage=vsearch-embedder:v7-cpu" --param "modelId=Xenova/clip-vit-base-patch32"\n',
     );
@@ -222,7 +227,9 @@ describe('changing the instance type of the async endpoint', () => {
     // The scaling follows the endpoint by its name; the config keeps a generated name, new on each replacement.
     expect(properties('AsyncScalableTarget').ResourceId).toEqual({ 'Fn::Sub': 'endpoint/${AsyncEndpoint.EndpointName}/variant/AllTraffic' });
     expect(asyncVariant().VariantName).toBe('AllTraffic');
-    for (const policy of ['AsyncBacklogTracking', 'AsyncWakeFromZero']) expect(properties(policy).ScalingTargetId).toEqual({ Ref: 'AsyncScalableTarget' });
+    for (const policy of ['AsyncBacklogTracking', 'AsyncWakeFromZero', 'AsyncScaleInWhenIdle']) {
+      expect(properties(policy).ScalingTargetId).toEqual({ Ref: 'AsyncScalableTarget' });
+    }
     expect(properties('AsyncEndpointConfig').EndpointConfigName).toBeUndefined();
   });
 });
@@ -230,9 +237,10 @@ describe('changing the instance type of the async endpoint', () => {
 describe('idle cost of the async endpoint', () => {
   /** The step a step-scaling policy takes for a metric value, its bounds relative to the alarm threshold (AWS). */
   const stepFor = (policy: Json, metric: number, threshold: number) =>
-    policy.StepScalingPolicyConfiguration.StepAdjustments.find(
-      (step: Json) => metric - threshold >= (step.MetricIntervalLowerBound ?? -Infinity) && metric - threshold <= (step.MetricIntervalUpperBound ?? Infinity),
-    );
+    policy.StepScalingPolicyConfiguration.StepAdjustments.find((step: Json) => {
+      const [lower, upper] = [step.MetricIntervalLowerBound ?? -Infinity, step.MetricIntervalUpperBound ?? Infinity];
+      return metric - threshold >= lower && metric - threshold <= upper;
+    });
 
   test('it starts with the one instance AWS requires and scales in to zero after 10 idle minutes, from the deploy on', () => {
     expect(asyncVariant().InitialInstanceCount).toBe(1);
