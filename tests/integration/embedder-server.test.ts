@@ -456,4 +456,27 @@ describe('the server process (npm run embedder / docker run <image> serve)', () 
     }).catch((error: { code: number; stderr: string }) => error);
     expect(result).toMatchObject({ code: 2, stderr: expect.stringMatching(/^embedder: bad setting DEVICE: .*\n$/) });
   });
+
+  // SageMaker does not tell a container its region reliably (the models pass AWS_REGION): without a region the server
+  // stops at start, before /ping could say healthy, instead of failing every job at its first S3 call.
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+  ])('refuses to start without an AWS region (AWS_REGION %s, no profile) with one line and exit code 2', async (_, region) => {
+    const { AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, ...inherited } = process.env;
+    const env = {
+      ...inherited,
+      MODEL_ID: path.join(work, 'model'),
+      AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
+      ...(region === undefined ? {} : { AWS_REGION: region }),
+    };
+    const result = await run(process.execPath, ['--import', 'tsx', 'containers/embedder/server.ts', 'serve'], { cwd: REPO_ROOT, env })
+      .catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'embedder: no AWS region: set AWS_REGION (the SageMaker models set it in their Environment)\n',
+    });
+  });
 });
