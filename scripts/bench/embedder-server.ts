@@ -18,7 +18,13 @@ const READY_TIMEOUT_MS = 60_000;
  * of 127.0.0.1 with the model in `modelDir`, local video sources allowed; resolves once /ping answers 200.
  */
 export async function startEmbedderServer(modelDir: string): Promise<RunningServer> {
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', MODEL_ID: modelDir, MODEL_NAME: 'bench', ALLOW_LOCAL_SOURCES: '1' };
+  const env = {
+    ...process.env,
+    ...{ PORT: '0', HOST: '127.0.0.1', MODEL_ID: modelDir, MODEL_NAME: 'bench', ALLOW_LOCAL_SOURCES: '1' },
+    // The server refuses to start without a region (on SageMaker the model's Environment sets it); the bench reads
+    // local files only, so any region does.
+    AWS_REGION: process.env.AWS_REGION || 'us-east-1',
+  };
   const child = spawn(process.execPath, tsxArgs(path.join(REPO_ROOT, 'containers/embedder/server.ts'), ['serve']), {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
