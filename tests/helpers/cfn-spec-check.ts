@@ -235,9 +235,9 @@ class Place {
         return isObject(value) ? this.objectFindings(definition.properties, value, path, definition.name) : wrongKind();
       }
       case 'union': {
+        // Valid if one member takes it (no findings: the fewest). Otherwise the members whose kind the value has tell
+        // best what is wrong inside it; with none, it is of the wrong kind.
         const tries = type.types.map((member) => this.valueFindings(member, value, path));
-        if (tries.some((found) => found.length === 0)) return [];
-        // The members the value has the kind of explain best what is wrong inside it; with none, the kind is wrong.
         const ofKind = tries.filter((found) => !(found.length === 1 && found[0].rule === 'value-kind' && found[0].path === path));
         return ofKind.length > 0 ? ofKind.reduce((a, b) => (b.length < a.length ? b : a)) : wrongKind();
       }

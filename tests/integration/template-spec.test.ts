@@ -47,7 +47,7 @@ function valid(): Template {
         Type: 'AWS::Logs::LogGroup',
         Properties: {
           RetentionInDays: 30,
-          LogGroupName: { 'Fn::Sub': ['/${AWS::StackName}/${Queue.QueueName}/${Index.Anything}/${Suffix}/${!Literal}', { Suffix: 'x' }] },
+          LogGroupName: { 'Fn::Sub': ['/${AWS::StackName}/${Queue.QueueName}/${Index.Anything}/${Seed.Count}/${Suffix}/${!Literal}', { Suffix: 'x' }] },
         },
       },
       Bucket: {
@@ -63,6 +63,7 @@ function valid(): Template {
         Properties: { HttpMethod: 'GET', ResourceId: 'abc', RestApiId: 'def', RequestParameters: { 'method.request.querystring.q': true } },
       },
       Index: { Type: 'Custom::Index', Properties: { ServiceToken: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Dimension: 512 } },
+      Seed: { Type: 'AWS::CloudFormation::CustomResource', Properties: { ServiceToken: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Rows: 3 } },
     },
     Outputs: { QueueUrl: { Value: { 'Fn::GetAtt': ['Queue', 'QueueUrl'] } } },
   };
@@ -227,6 +228,11 @@ describe('the checker', () => {
       'a DependsOn on a missing resource',
       (t) => (resources(t).Subscription.DependsOn = ['Queue', 'Table']),
       finding('Subscription', 'DependsOn', 'depends-on', '"Table" is not another resource of the template'),
+    ],
+    [
+      'a DependsOn on the resource itself',
+      (t) => (resources(t).Subscription.DependsOn = 'Subscription'),
+      finding('Subscription', 'DependsOn', 'depends-on', '"Subscription" is not another resource of the template'),
     ],
     [
       'an unknown DeletionPolicy',
