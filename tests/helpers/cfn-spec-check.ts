@@ -154,7 +154,9 @@ class Place {
 
   checkResource(resource: Template['Resources'][string]): void {
     for (const attribute of Object.keys(resource)) {
-      if (!RESOURCE_ATTRIBUTES.has(attribute)) this.find(attribute, 'resource-attribute', `${attribute} is not a resource attribute`);
+      if (!RESOURCE_ATTRIBUTES.has(attribute)) {
+        this.find(attribute, 'resource-attribute', `${attribute} is not a resource attribute`);
+      }
     }
     this.checkPolicy(resource.DeletionPolicy, 'DeletionPolicy', DELETION_POLICIES);
     this.checkPolicy(resource.UpdateReplacePolicy, 'UpdateReplacePolicy', UPDATE_REPLACE_POLICIES);
@@ -195,28 +197,30 @@ class Place {
   private valueFindings(type: PropertyType, value: unknown, path: string): Finding[] {
     const intrinsic = intrinsicOf(value);
     if (intrinsic) return this.intrinsicFindings(intrinsic.name, intrinsic.argument, type, path);
-    const wrongKind = () => [this.finding(path, 'value-kind', `expected ${this.describe(type)}, got ${JSON.stringify(value)}`)];
+    const wrongKind = () => [
+      this.finding(path, 'value-kind', `expected ${this.describe(type)}, got ${JSON.stringify(value)}`),
+    ];
+    const notAllowed = (allowed: unknown[]) => [
+      this.finding(path, 'allowed-values', `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`),
+    ];
     switch (type.type) {
       case 'json':
-        if (Array.isArray(value)) return value.flatMap((element, i) => this.valueFindings(ANY, element, `${path}[${i}]`));
-        if (isObject(value)) return Object.entries(value).flatMap(([key, v]) => this.valueFindings(ANY, v, `${path}.${key}`));
+        if (Array.isArray(value)) return value.flatMap((e, i) => this.valueFindings(ANY, e, `${path}[${i}]`));
+        if (isObject(value)) return Object.entries(value).flatMap(([k, e]) => this.valueFindings(ANY, e, `${path}.${k}`));
         return [];
       case 'string':
       case 'date-time':
         if (!['string', 'number', 'boolean'].includes(typeof value)) return wrongKind();
         if (type.type === 'string' && type.allowedValues && !type.allowedValues.includes(String(value))) {
-          return [this.finding(path, 'allowed-values', `${JSON.stringify(value)} is not one of ${type.allowedValues.join(', ')}`)];
+          return notAllowed(type.allowedValues);
         }
         return [];
       case 'number':
-        return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && DECIMAL.test(value))
-          ? []
-          : wrongKind();
+        if (typeof value === 'number' && Number.isFinite(value)) return [];
+        return typeof value === 'string' && DECIMAL.test(value) ? [] : wrongKind();
       case 'integer':
         if (!Number.isInteger(value) && !(typeof value === 'string' && DIGITS.test(value))) return wrongKind();
-        if (type.allowedValues && !type.allowedValues.includes(Number(value))) {
-          return [this.finding(path, 'allowed-values', `${JSON.stringify(value)} is not one of ${type.allowedValues.join(', ')}`)];
-        }
+        if (type.allowedValues && !type.allowedValues.includes(Number(value))) return notAllowed(type.allowedValues);
         return [];
       case 'boolean':
         return typeof value === 'boolean' || BOOLEAN_TEXT.includes(value as string) ? [] : wrongKind();
@@ -238,23 +242,26 @@ class Place {
         // Valid if one member takes it (no findings: the fewest). Otherwise the members whose kind the value has tell
         // best what is wrong inside it; with none, it is of the wrong kind.
         const tries = type.types.map((member) => this.valueFindings(member, value, path));
-        const ofKind = tries.filter((found) => !(found.length === 1 && found[0].rule === 'value-kind' && found[0].path === path));
+        const kindOnly = (found: Finding[]) => found.length === 1 && found[0].rule === 'value-kind' && found[0].path === path;
+        const ofKind = tries.filter((found) => !kindOnly(found));
         return ofKind.length > 0 ? ofKind.reduce((a, b) => (b.length < a.length ? b : a)) : wrongKind();
       }
     }
   }
 
   private checkObject(properties: ResourceProperties, value: unknown, path: string, typeName: string): void {
-    if (!isObject(value)) this.find(path, 'value-kind', `expected an object (${typeName}), got ${JSON.stringify(value)}`);
-    else this.findings.push(...this.objectFindings(properties, value, path, typeName));
+    if (!isObject(value)) {
+      this.find(path, 'value-kind', `expected an object (${typeName}), got ${JSON.stringify(value)}`);
+    } else this.findings.push(...this.objectFindings(properties, value, path, typeName));
   }
 
   private objectFindings(properties: ResourceProperties, value: Json, path: string, typeName: string): Finding[] {
     const found: Finding[] = [];
     for (const [name, v] of Object.entries(value)) {
       const property = properties[name];
-      if (!property) found.push(this.finding(`${path}.${name}`, 'unknown-property', `${typeName} has no property ${name}`));
-      else found.push(...this.valueFindings(property.type, v, `${path}.${name}`));
+      if (!property) {
+        found.push(this.finding(`${path}.${name}`, 'unknown-property', `${typeName} has no property ${name}`));
+      } else found.push(...this.valueFindings(property.type, v, `${path}.${name}`));
     }
     for (const [name, property] of Object.entries(properties)) {
       if (property.required && !(name in value)) {
@@ -279,8 +286,10 @@ class Place {
         for (const [, reference] of String(text).matchAll(/\$\{([^}]*)\}/g)) {
           if (reference.startsWith('!') || reference in variables) continue;
           const [target, attribute] = splitOnce(reference, '.');
-          const broken = attribute === undefined ? this.refFindings(target, at) : this.getAttFindings(target, attribute, at);
-          found.push(...broken.map((f) => ({ ...f, rule: 'sub-reference' as const, detail: `\${${reference}}: ${f.detail}` })));
+          const broken =
+            attribute === undefined ? this.refFindings(target, at) : this.getAttFindings(target, attribute, at);
+          const detail = (f: Finding) => `\${${reference}}: ${f.detail}`;
+          found.push(...broken.map((f) => ({ ...f, rule: 'sub-reference' as const, detail: detail(f) })));
         }
         return found;
       }
@@ -299,12 +308,15 @@ class Place {
 
   private refFindings(target: unknown, path: string): Finding[] {
     if (typeof target === 'string' && (PSEUDO_PARAMETERS.has(target) || this.isLogicalId(target))) return [];
-    return [this.finding(path, 'ref-target', `${JSON.stringify(target)} is no resource, parameter or pseudo parameter`)];
+    const detail = `${JSON.stringify(target)} is no resource, parameter or pseudo parameter`;
+    return [this.finding(path, 'ref-target', detail)];
   }
 
   private getAttFindings(target: unknown, attribute: unknown, path: string): Finding[] {
     const resource = typeof target === 'string' ? this.template.Resources[target] : undefined;
-    if (!resource) return [this.finding(path, 'getatt-target', `${JSON.stringify(target)} is not a resource of the template`)];
+    if (!resource) {
+      return [this.finding(path, 'getatt-target', `${JSON.stringify(target)} is not a resource of the template`)];
+    }
     if (typeof attribute !== 'string' || isCustom(resource.Type)) return [];
     const [type] = this.db.lookup('resource', 'cloudFormationType', 'equals', resource.Type);
     if (!type || attribute in type.attributes) return [];
@@ -362,7 +374,8 @@ function isCustom(type: string): boolean {
 function intrinsicOf(value: unknown): { name: string; argument: unknown } | undefined {
   if (!isObject(value)) return undefined;
   const keys = Object.keys(value);
-  return keys.length === 1 && INTRINSIC_FUNCTIONS.has(keys[0]) ? { name: keys[0], argument: value[keys[0]] } : undefined;
+  if (keys.length !== 1 || !INTRINSIC_FUNCTIONS.has(keys[0])) return undefined;
+  return { name: keys[0], argument: value[keys[0]] };
 }
 
 function isObject(value: unknown): value is Json {

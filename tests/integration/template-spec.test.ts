@@ -37,17 +37,27 @@ function valid(): Template {
           },
         },
       },
-      Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::If': ['Public', 'Public', { Ref: 'AWS::NoValue' }] } } },
+      Topic: {
+        Type: 'AWS::SNS::Topic',
+        Properties: { DisplayName: { 'Fn::If': ['Public', 'Public', { Ref: 'AWS::NoValue' }] } },
+      },
       Subscription: {
         Type: 'AWS::SNS::Subscription',
         DependsOn: ['Queue'],
-        Properties: { TopicArn: { Ref: 'Topic' }, Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': ['Queue', 'Arn'] }, RawMessageDelivery: true },
+        Properties: {
+          TopicArn: { Ref: 'Topic' },
+          Protocol: 'sqs',
+          Endpoint: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+          RawMessageDelivery: true,
+        },
       },
       Logs: {
         Type: 'AWS::Logs::LogGroup',
         Properties: {
           RetentionInDays: 30,
-          LogGroupName: { 'Fn::Sub': ['/${AWS::StackName}/${Queue.QueueName}/${Index.Anything}/${Seed.Count}/${Suffix}/${!Literal}', { Suffix: 'x' }] },
+          LogGroupName: {
+            'Fn::Sub': ['/${AWS::StackName}/${Queue.QueueName}/${Index.Anything}/${Seed.Count}/${Suffix}/${!Literal}', { Suffix: 'x' }],
+          },
         },
       },
       Bucket: {
@@ -60,10 +70,18 @@ function valid(): Template {
       Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Threshold: 0.5, ActionsEnabled: false } },
       Method: {
         Type: 'AWS::ApiGateway::Method',
-        Properties: { HttpMethod: 'GET', ResourceId: 'abc', RestApiId: 'def', RequestParameters: { 'method.request.querystring.q': true } },
+        Properties: {
+          HttpMethod: 'GET',
+          ResourceId: 'abc',
+          RestApiId: 'def',
+          RequestParameters: { 'method.request.querystring.q': true },
+        },
       },
       Index: { Type: 'Custom::Index', Properties: { ServiceToken: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Dimension: 512 } },
-      Seed: { Type: 'AWS::CloudFormation::CustomResource', Properties: { ServiceToken: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Rows: 3 } },
+      Seed: {
+        Type: 'AWS::CloudFormation::CustomResource',
+        Properties: { ServiceToken: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Rows: 3 },
+      },
     },
     Outputs: { QueueUrl: { Value: { 'Fn::GetAtt': ['Queue', 'QueueUrl'] } } },
   };
@@ -280,7 +298,11 @@ describe('the checker', () => {
 
   test('accepts what CloudFormation converts: numbers and booleans as text, numbers and booleans written as text', () => {
     const template = valid();
-    Object.assign(resources(template).Queue.Properties, { VisibilityTimeout: '60', QueueName: 2024, Tags: [{ Key: 'public', Value: true }] });
+    Object.assign(resources(template).Queue.Properties, {
+      VisibilityTimeout: '60',
+      QueueName: 2024,
+      Tags: [{ Key: 'public', Value: true }],
+    });
     Object.assign(resources(template).Subscription.Properties, { RawMessageDelivery: 'false' });
     Object.assign(resources(template).Alarm.Properties, { Threshold: '0.5', ActionsEnabled: 'True' });
     expect(checkTemplate(template)).toEqual([]);
