@@ -86,7 +86,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
   });
 
   const searchApi = async (text: string): Promise<ClipJson[]> => {
-    const response = await fetch(`${server.url}/search`, { method: 'POST', body: JSON.stringify({ text }) });
+    const response = await fetch(`${server.url}/search`, { method: 'POST', body: JSON.stringify({ text }), headers: { 'content-type': 'application/json' } });
     return ((await response.json()) as { clips: ClipJson[] }).clips;
   };
   const firstCard = () => page.locator('#clips > li').first();
