@@ -13,7 +13,7 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   vsearch videos [--data DIR] [--json]
   vsearch remove <id> [--data DIR]
   vsearch demo [--model ID|DIR] [--data DIR]
-  vsearch serve [--port N] [--host H] [--data DIR] [--model ID|DIR]
+  vsearch serve [--port N] [--host H] [--token T] [--allow-host NAME]... [--cors ORIGIN] [--data DIR] [--model ID|DIR]
 
 Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32.
 Sampling: --fps 1. Smoothing: --smoothing-kernel 11 --smoothing-sigma 1.8, both counted in sampled frames (at

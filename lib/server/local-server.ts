@@ -5,6 +5,8 @@ import { dispatch } from '../api/router';
 import type { ApiDeps } from '../api/search-api';
 import type { MediaLinks } from '../api/media-links';
 import type { Catalog } from '../store/catalog';
+import { accessRules, checkAccess, type AccessRules } from './access';
+import { pageUrl } from './host-names';
 import { sendVideoFile } from './media-route';
 import { BodyTooLargeError, readRequestBody } from './request-body';
 import { sendFile, webFile } from './static-route';
@@ -12,6 +14,10 @@ import { THUMBNAIL_PATH, ThumbnailCache, thumbnailPath } from './thumbnails';
 
 export interface LocalServer {
   url: string;
+  /** Where a browser opens the search page (`pageUrl` of host-names.ts). */
+  pageUrl: string;
+  /** The token every API, media and thumbnail request needs; undefined when none is (a loopback bind without one). */
+  token?: string;
   close(): Promise<void>;
 }
 
@@ -26,33 +32,44 @@ export interface LocalServerOptions {
   thumbnailDir: string;
   port?: number;
   host?: string;
+  /** Required on every data route; generated when the bind is not loopback and none is given. */
+  token?: string;
+  /** More names the Host header may give (--allow-host). */
+  allowHosts?: string[];
+  /** The one other origin whose pages may call the server (--cors). */
+  cors?: string;
   log?: (line: string) => void;
 }
 
 /**
  * `vsearch serve`: the REST API of the AWS deployment (same router, local adapters), `/media/<id>` for playback,
- * `/thumbnails/<id>/<ms>.jpg` and the search page, on 127.0.0.1 unless told otherwise.
+ * `/thumbnails/<id>/<ms>.jpg` and the search page, on 127.0.0.1 unless told otherwise, under the rules of `access.ts`.
  */
 export async function startLocalServer(
   deps: Omit<ApiDeps, 'media'>,
-  { thumbnailDir, port = 0, host = '127.0.0.1', log = console.error }: LocalServerOptions,
+  { thumbnailDir, port = 0, host = '127.0.0.1', token, allowHosts, cors, log = console.error }: LocalServerOptions,
 ): Promise<LocalServer> {
   const api: ApiDeps = { ...deps, media: localMediaLinks };
   const thumbnails = new ThumbnailCache(thumbnailDir);
-  const server = createServer((req, res) => {
-    handle(req, res, api, thumbnails, log).catch((error: unknown) => {
-      log(`vsearch serve: ${req.method} ${req.url}: ${(error as Error).message}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
-    });
-  });
+  const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
   const address = server.address() as AddressInfo;
+  const access = accessRules(host, address, { token, allowHosts, cors });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, api, thumbnails, access, log).catch((error: unknown) => {
+      // The path only: a query may hold a token or what was searched.
+      log(`vsearch serve: ${req.method} ${req.url?.split('?')[0]}: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
+    });
+  });
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    pageUrl: pageUrl(host, address),
+    token: access.token,
     close: () =>
       new Promise((resolve, reject) => {
         server.closeAllConnections();
@@ -61,20 +78,39 @@ export async function startLocalServer(
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, api: ApiDeps, thumbnails: ThumbnailCache, log: (line: string) => void) {
-  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: ApiDeps,
+  thumbnails: ThumbnailCache,
+  access: AccessRules,
+  log: (line: string) => void,
+) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const { pathname } = url;
   const reading = req.method === 'GET' || req.method === 'HEAD';
   const media = pathname.match(/^\/media\/([^/]+)$/);
+  const thumbnail = pathname.match(THUMBNAIL_PATH);
+  const page = reading && !media && !thumbnail ? await webFile(pathname) : undefined;
+  const verdict = checkAccess(req, url, access, page ? 'page' : 'data');
+  for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+  if (verdict.refusal) {
+    const { status, code, message } = verdict.refusal;
+    sendError(res, new ApiError(status, code, message));
+    return;
+  }
+  if (verdict.answer) {
+    res.writeHead(verdict.answer).end();
+    return;
+  }
   if (media && reading) {
     await serveMedia(decodeURIComponent(media[1]), req, res, api.catalog);
     return;
   }
-  const thumbnail = pathname.match(THUMBNAIL_PATH);
   if (thumbnail && reading) {
     await serveThumbnail(decodeURIComponent(thumbnail[1]), Number(thumbnail[2]), req, res, api.catalog, thumbnails);
     return;
   }
-  const page = reading ? await webFile(pathname) : undefined;
   if (page) {
     await sendFile(page, req, res);
     return;

@@ -2,12 +2,10 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { makeFixtureModel } from '../../scripts/make-fixture-model';
-import { makeColourVideo } from '../../lib/sample-videos';
-import { vsearch } from '../helpers/cli';
 import { startServeProcess, type ServeProcess } from '../../scripts/serve-process';
 import { MAX_BODY_BYTES } from '../../lib/server/request-body';
 import { BAD_SEARCH_REQUESTS, LARGEST_SEARCH } from '../helpers/bad-search-requests';
+import { makeServedLibrary } from '../helpers/served-library';
 
 jest.setTimeout(120_000);
 
@@ -18,25 +16,9 @@ let trafficFile: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'vsearch-serve-'));
-  const model = path.join(work, 'model');
-  data = path.join(work, 'data');
-  await makeFixtureModel(model, 'clip');
-  trafficFile = path.join(work, 'traffic.mp4');
-  await makeColourVideo(trafficFile, [
-    { colour: 'red', durationSec: 5 },
-    { colour: 'yellow', durationSec: 5 },
-    { colour: 'green', durationSec: 5 },
-  ]);
-  const sky = path.join(work, 'sky.mp4');
-  await makeColourVideo(sky, [
-    { colour: 'blue', durationSec: 6 },
-    { colour: 'white', durationSec: 4 },
-  ]);
-  for (const [file, category] of [[trafficFile, 'street'], [sky, 'nature']]) {
-    const indexed = await vsearch(['index', file, '--category', category, '--data', data, '--model', model]);
-    expect(indexed.stderr).toBe('');
-  }
-  server = await startServeProcess(['--data', data, '--model', model]);
+  const library = await makeServedLibrary(work);
+  ({ data, trafficFile } = library);
+  server = await startServeProcess(['--data', data, '--model', library.model]);
 });
 
 afterAll(async () => {

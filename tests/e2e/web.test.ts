@@ -41,6 +41,8 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
   jest.setTimeout(120_000);
 
   let work: string;
+  let model: string;
+  let data: string;
   let server: ServeProcess;
   let browser: BrowserContext;
   let page: Page;
@@ -49,8 +51,8 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
     work = await mkdtemp(path.join(os.tmpdir(), 'vsearch-web-'));
-    const model = path.join(work, 'model');
-    const data = path.join(work, 'data');
+    model = path.join(work, 'model');
+    data = path.join(work, 'data');
     const traffic = path.join(work, 'traffic.mp4');
     const sky = path.join(work, 'sky.mp4');
     blueImage = path.join(work, 'blue.png');
@@ -87,16 +89,50 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
   });
 
   const searchApi = async (text: string): Promise<ClipJson[]> => {
-    const response = await fetch(`${server.url}/search`, { method: 'POST', body: JSON.stringify({ text }) });
+    const response = await fetch(`${server.url}/search`, { method: 'POST', body: JSON.stringify({ text }), headers: { 'content-type': 'application/json' } });
     return ((await response.json()) as { clips: ClipJson[] }).clips;
   };
   const firstCard = () => page.locator('#clips > li').first();
+  const status = () => page.locator('#search-status').textContent();
+
+  /** Types `text` and presses Enter, as a user searches. */
+  const searchFor = async (text: string) => {
+    await page.getByLabel('Describe the moment').fill(text);
+    await page.keyboard.press('Enter');
+  };
+
+  /**
+   * The first clip shows its thumbnail (the 320 px frame), and a click plays it in place within 1 s of `start`, its
+   * video fetched in ranges (206). Returns the player.
+   */
+  const showsAndPlaysFirstClip = async (start: number) => {
+    // Browser-side values typed by hand: the tests are type-checked without the DOM library.
+    const thumbnail = firstCard().locator('img');
+    await eventually(() => thumbnail.evaluate((img: { naturalWidth: number }) => img.naturalWidth), (width) => expect(width).toBe(320));
+
+    const mediaStatuses: number[] = [];
+    const onResponse = (response: { url(): string; status(): number }) => {
+      if (new URL(response.url()).pathname.startsWith('/media/')) mediaStatuses.push(response.status());
+    };
+    page.on('response', onResponse);
+    await firstCard().getByRole('button').click();
+    const video = firstCard().locator('video');
+    await video.waitFor();
+    type Player = { readyState: number; seeking: boolean; currentTime: number };
+    const playing = (player: Player) => ({ ready: player.readyState >= 2 && !player.seeking, currentTime: player.currentTime });
+    await eventually(() => video.evaluate(playing), ({ ready, currentTime }) => {
+      expect(ready).toBe(true);
+      expect(Math.abs(currentTime - start)).toBeLessThanOrEqual(1);
+    });
+    page.off('response', onResponse);
+    expect(mediaStatuses).toContain(206);
+    return video;
+  };
 
   test('a typed colour finds its clip, plays it in place and charts the search signal', async () => {
     await page.goto(server.url);
-    await page.getByLabel('Describe the moment').fill('yellow');
-    await page.keyboard.press('Enter');
-    await eventually(() => page.locator('#search-status').textContent(), (status) => expect(status).toMatch(/clips? found/));
+    await searchFor('yellow');
+    await eventually(status, (text) => expect(text).toMatch(/clips? found/));
 
     const [best] = await searchApi('yellow');
     expect(best).toMatchObject({ videoId: 'traffic' });
@@ -105,19 +141,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect(await firstCard().locator('.clip-title').textContent()).toBe('traffic');
     expect(await firstCard().locator('.clip-range').textContent()).toBe(`${clock(best.start)}–${clock(best.end)}`);
     expect(new URL(page.url()).search).toBe('?q=yellow');
-    // Browser-side values typed by hand: the tests are type-checked without the DOM library.
-    const thumbnail = firstCard().locator('img');
-    await eventually(() => thumbnail.evaluate((img: { naturalWidth: number }) => img.naturalWidth), (width) => expect(width).toBe(320));
-
-    await firstCard().getByRole('button').click();
-    const video = firstCard().locator('video');
-    await video.waitFor();
-    type Player = { readyState: number; seeking: boolean; currentTime: number };
-    const playing = (player: Player) => ({ ready: player.readyState >= 2 && !player.seeking, currentTime: player.currentTime });
-    await eventually(() => video.evaluate(playing), ({ ready, currentTime }) => {
-      expect(ready).toBe(true);
-      expect(Math.abs(currentTime - best.start)).toBeLessThanOrEqual(1);
-    });
+    const video = await showsAndPlaysFirstClip(best.start);
 
     const chart = page.locator('#chart svg');
     await chart.waitFor();
@@ -180,11 +204,32 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
 
   test('a deep link runs its search with its filters on load', async () => {
     await page.goto(`${server.url}/?q=green&video=traffic`);
-    expect(await page.locator('input[name=videos]').inputValue()).toBe('traffic');
+    // The page fills the form from the link once its script has read its config (after the load event on a busy machine).
+    await eventually(() => page.locator('input[name=videos]').inputValue(), (value) => expect(value).toBe('traffic'));
     await eventually(() => page.locator('#clips .clip-range').allTextContents(), (ranges) => {
       expect(ranges).toHaveLength(1);
       expect(ranges[0]).toMatch(/^00:(09|10|11)–00:1[34]$/);
     });
+  });
+
+  test('on a server that needs a token, the printed link opens the page, which searches and plays as without one', async () => {
+    const guarded = await startServeProcess(['--host', '0.0.0.0', '--data', data, '--model', model], { VSEARCH_TOKEN: '' });
+    try {
+      if (!guarded.link) throw new Error('vsearch serve --host 0.0.0.0 printed no link with a token');
+      const { origin } = new URL(guarded.link);
+      await page.goto(origin);
+      await searchFor('yellow');
+      await eventually(status, (text) => expect(text).toMatch(/^Search failed: .*access token/));
+
+      await page.goto(guarded.link);
+      expect(page.url()).toBe(`${origin}/`); // the token is gone from the address bar
+      await searchFor('yellow');
+      await eventually(status, (text) => expect(text).toMatch(/clips? found/));
+      const [best] = await searchApi('yellow');
+      await showsAndPlaysFirstClip(best.start);
+    } finally {
+      await guarded.stop();
+    }
   });
 });
 
