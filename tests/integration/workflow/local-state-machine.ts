@@ -44,18 +44,21 @@ export interface DefinitionParams {
  * real handler of the function its resource names, called as Lambda would call it. A `waitForTaskToken` task gets a
  * token of its own, calls the submit handler, and waits until Step Functions' SendTaskSuccess / SendTaskFailure
  * (mocked with aws-sdk-client-mock) is called with that token: so the real callback path — notification, token
- * lookup by InferenceId, SFN call — is what resolves it.
+ * lookup by InferenceId, SFN call — is what resolves it. As in Step Functions, a token is good for one answer and only
+ * while its task waits: answered before, or past the task's TimeoutSeconds, it gets TaskTimedOut.
  */
 export function localStateMachine(functions: TaskFunctions, context: Context): LocalStateMachine {
   const definition = parse(readFileSync(DEFINITION_FILE, 'utf8'));
-  const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void }>();
+  const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   let tokens = 0;
 
   const sfn = mockClient(SFNClient);
   const answer = (token: string) => {
     const task = waiting.get(token);
+    // Step Functions: "The task token has either expired or the task associated with the token has already been closed."
     if (!task) throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });
     waiting.delete(token);
+    clearTimeout(task.timer);
     return task;
   };
   sfn.on(SendTaskSuccessCommand).callsFake(({ taskToken, output }) => {
@@ -70,14 +73,21 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
   const invoke = (name: keyof TaskFunctions) => async (input: JSONValue) =>
     (await functions[name](jsonCopy(input) as never, context)) as JSONValue;
 
-  /** `lambda:invoke.waitForTaskToken`: the payload goes to the function, the output comes from SendTask*. */
-  const waitForToken = async (input: JSONValue) => {
+  /**
+   * `lambda:invoke.waitForTaskToken`: the payload goes to the function, the output comes from SendTask*. The runner
+   * times the task out after `timeoutSec` (the state's TimeoutSeconds); the token expires with it.
+   */
+  const waitForToken = (timeoutSec: number) => async (input: JSONValue) => {
     const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, JSONValue> };
     const token = `token-${++tokens}`;
-    const answered = new Promise<JSONValue>((resolve, reject) => waiting.set(token, { resolve, reject }));
+    const answered = new Promise<JSONValue>((resolve, reject) => {
+      const timer = setTimeout(() => waiting.delete(token), timeoutSec * 1000).unref();
+      waiting.set(token, { resolve, reject, timer });
+    });
     try {
       await functions[functionName(FunctionName)]({ ...jsonCopy(Payload), token } as never, context);
     } catch (error) {
+      clearTimeout(waiting.get(token)?.timer);
       waiting.delete(token);
       throw error;
     }
@@ -96,9 +106,9 @@ export function localStateMachine(functions: TaskFunctions, context: Context): L
         overrides: {
           taskResourceLocalHandlers: {
             Register: record('Register', invoke('registerVideo')),
-            EmbedFirstChunk: record('EmbedFirstChunk', waitForToken),
+            EmbedFirstChunk: record('EmbedFirstChunk', waitForToken(params.jobTimeoutSeconds)),
             Plan: record('Plan', invoke('planVideo')),
-            EmbedChunk: record('EmbedChunk', waitForToken),
+            EmbedChunk: record('EmbedChunk', waitForToken(params.jobTimeoutSeconds)),
             Ingest: record('Ingest', invoke('ingestFrames')),
             MarkReady: record('MarkReady', invoke('markVideo')),
             MarkFailed: record('MarkFailed', invoke('markVideo')),
