@@ -91,7 +91,9 @@ describe('the state machine', () => {
   });
 
   test('the bucket\'s "Object Created" events under videos/ start it, through a role that may only start it', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const rules = ofType('AWS::Events::Rule')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => rule.EventPattern);
     const created = rules.find((rule) => rule.EventPattern['detail-type'][0] === 'Object Created')!;
     expect(created.EventPattern).toEqual({
       source: ['aws.s3'],
@@ -114,7 +116,19 @@ describe('the functions', () => {
   test('run on nodejs22.x, each with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
-      ['FramesIndex', 'IngestFrames', 'JobCallback', 'MarkVideo', 'PlanVideo', 'RegisterVideo', 'RemoveVideo', 'Search', 'SubmitJob'].map(
+      [
+        'EmptyBucket',
+        'FramesIndex',
+        'IngestFrames',
+        'JobCallback',
+        'MarkVideo',
+        'PlanVideo',
+        'ReconcileJobs',
+        'RegisterVideo',
+        'RemoveVideo',
+        'Search',
+        'SubmitJob',
+      ].map(
         (f) => `${f}LambdaFunction`,
       ),
     );
@@ -135,13 +149,14 @@ describe('the functions', () => {
     ]);
     expect(statements('SubmitJob')).toEqual([
       allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos),
-      allow('dynamodb:PutItem', tasks),
+      allow(['dynamodb:PutItem', 'dynamodb:UpdateItem'], tasks),
       allow('s3:PutObject', objects('jobs/')),
       allow('sagemaker:InvokeEndpointAsync', ref('AsyncEndpoint')),
     ]);
     expect(statements('JobCallback')).toEqual([
       allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], tasks),
       allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], ref('IndexVideoStateMachine')),
+      allow('sqs:SendMessage', getAtt('JobCallbackFailuresQueue')),
     ]);
     expect(statements('PlanVideo')).toEqual([allow('s3:GetObject', objects('embeddings/'))]);
     expect(statements('IngestFrames')).toEqual([
