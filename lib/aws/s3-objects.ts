@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export interface S3Location {
   bucket: string;
@@ -47,6 +47,15 @@ export async function headObjectMetadata(
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * Whether the object exists, found by listing its exact key: so a caller allowed only to list the prefix learns it
+ * (S3 answers a GET or HEAD of a missing key with 403, not 404, to a caller without s3:ListBucket on the bucket).
+ */
+export async function objectExists(s3: S3Client, { bucket, key }: S3Location): Promise<boolean> {
+  const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+  return Contents?.[0]?.Key === key;
 }
 
 export async function putJson(s3: S3Client, { bucket, key }: S3Location, value: unknown): Promise<void> {

@@ -36,7 +36,9 @@ const TOKEN_TTL_SEC = 2 * 24 * 3600;
 /**
  * Sends one embedding job to the async endpoint and leaves the execution waiting for it: marks the video INDEXING
  * (failing with `SupersededError` if a newer event owns it), writes the job manifest, stores the task token under a
- * fresh InferenceId (before invoking, so even an instant notification finds it), and invokes the endpoint.
+ * fresh InferenceId (before invoking, so even an instant notification finds it), invokes the endpoint, and records
+ * with the token where SageMaker will write the job's output or failure (so the reconciler can finish the task from
+ * them if the notification is lost).
  */
 export async function submitJob(request: SubmitRequest, deps: SubmitDeps): Promise<{ inferenceId: string }> {
   const { video, settings, range, token } = request;
@@ -53,11 +55,12 @@ export async function submitJob(request: SubmitRequest, deps: SubmitDeps): Promi
     thumbnails: s3Uri({ bucket: video.bucket, key: THUMBNAILS_PREFIX }),
   });
   await deps.tokens.put({ inferenceId, token, videoId: video.id, expiresAt: Math.ceil(Date.now() / 1000) + TOKEN_TTL_SEC });
-  await invokeAsync(deps.sagemaker, {
+  const locations = await invokeAsync(deps.sagemaker, {
     endpointName: deps.endpointName,
     inputLocation: s3Uri(manifest),
     inferenceId,
     invocationTimeoutSec: deps.invocationTimeoutSec,
   });
+  if (locations) await deps.tokens.locate(inferenceId, locations);
   return { inferenceId };
 }

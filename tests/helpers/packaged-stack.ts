@@ -74,3 +74,11 @@ function inputsHash(args: string[]): string {
   for (const input of INPUTS) add(path.join(REPO_ROOT, input));
   return hash.digest('hex').slice(0, 16);
 }
+
+/** The statements of a function's own role (serverless-iam-roles-per-function), without the log-group one all get. */
+export function roleStatements(template: PackagedStack['template'], functionLogicalName: string): Json[] {
+  const role = template.Resources[`${functionLogicalName}IamRoleLambdaExecution`];
+  if (!role) throw new Error(`no role for the function ${functionLogicalName} in the template`);
+  const all: Json[] = role.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
+  return all.filter((statement) => ![statement.Action].flat().every((action: string) => action.startsWith('logs:')));
+}

@@ -92,7 +92,9 @@ describe('the state machine', () => {
 
   // The starter function, its role, retries and dead letters: template-edge.test.ts.
   test('the bucket\'s "Object Created" events under videos/ start it through the starter function', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const rules = ofType('AWS::Events::Rule')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => rule.EventPattern);
     const created = rules.find((rule) => rule.EventPattern['detail-type'][0] === 'Object Created')!;
     expect(created.EventPattern).toEqual({
       source: ['aws.s3'],
@@ -111,7 +113,20 @@ describe('the functions', () => {
   test('run on nodejs22.x, each with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
-      ['FramesIndex', 'IngestFrames', 'JobCallback', 'MarkVideo', 'PlanVideo', 'RegisterVideo', 'RemoveVideo', 'Search', 'StartIndexing', 'SubmitJob'].map(
+      [
+        'EmptyBucket',
+        'FramesIndex',
+        'IngestFrames',
+        'JobCallback',
+        'MarkVideo',
+        'PlanVideo',
+        'ReconcileJobs',
+        'RegisterVideo',
+        'RemoveVideo',
+        'Search',
+        'StartIndexing',
+        'SubmitJob',
+      ].map(
         (f) => `${f}LambdaFunction`,
       ),
     );
@@ -132,13 +147,14 @@ describe('the functions', () => {
     ]);
     expect(statements('SubmitJob')).toEqual([
       allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos),
-      allow('dynamodb:PutItem', tasks),
+      allow(['dynamodb:PutItem', 'dynamodb:UpdateItem'], tasks),
       allow('s3:PutObject', objects('jobs/')),
       allow('sagemaker:InvokeEndpointAsync', ref('AsyncEndpoint')),
     ]);
     expect(statements('JobCallback')).toEqual([
       allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], tasks),
       allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], ref('IndexVideoStateMachine')),
+      allow('sqs:SendMessage', getAtt('JobCallbackFailuresQueue')),
     ]);
     expect(statements('PlanVideo')).toEqual([allow('s3:GetObject', objects('embeddings/'))]);
     expect(statements('IngestFrames')).toEqual([

@@ -30,10 +30,11 @@ export interface FakeAsyncEndpoint {
 type Handler<E> = (event: E, context: Context) => Promise<unknown>;
 
 /**
- * Stands in for the SageMaker asynchronous endpoint: InvokeEndpointAsync (mocked with aws-sdk-client-mock) runs the
- * embedder container's own video-job code on the manifest from S3, writes its answer to the output location (or
- * SageMaker's failure message), and delivers the notification SageMaker would publish to SNS by calling the
- * job-callback handler with an SNS event carrying the real notification JSON.
+ * Stands in for the SageMaker asynchronous endpoint: InvokeEndpointAsync (mocked with aws-sdk-client-mock) answers
+ * the job's output and failure locations, runs the embedder container's own video-job code on the manifest from S3,
+ * writes its answer to the output location (or SageMaker's failure message to the failure location), and then
+ * delivers the notification SageMaker would publish to SNS by calling the job-callback handler with an SNS event
+ * carrying the real notification JSON.
  */
 export function fakeAsyncEndpoint(options: {
   s3: S3Client;
@@ -51,7 +52,11 @@ export function fakeAsyncEndpoint(options: {
   let mode: JobMode = 'notify';
 
   /** Runs the job as the container would; resolves to the delivery of its notification. */
-  async function run(input: InvokeEndpointAsyncCommandInput, manifest: unknown, outputLocation: string): Promise<() => Promise<void>> {
+  async function run(
+    input: InvokeEndpointAsyncCommandInput,
+    manifest: unknown,
+    { OutputLocation: outputLocation, FailureLocation: failureLocation }: { OutputLocation: string; FailureLocation: string },
+  ): Promise<() => Promise<void>> {
     let notification: object;
     const common = {
       awsRegion: 'us-east-1',
@@ -79,6 +84,8 @@ export function fakeAsyncEndpoint(options: {
     } catch (error) {
       const answer = toHttpError(error);
       const failureReason = `ClientError: Received client error (${answer.status}) from primary with message "${JSON.stringify(answer.body())}"`;
+      // What SageMaker's failure object holds exactly is unverified; the fake writes the reason its notification gives.
+      await s3.send(new PutObjectCommand({ ...parseS3Location(failureLocation), Body: failureReason }));
       notification = { ...common, invocationStatus: 'Failed', failureReason };
     }
     return async () => {
@@ -87,8 +94,12 @@ export function fakeAsyncEndpoint(options: {
   }
 
   mock.on(InvokeEndpointAsyncCommand).callsFake(async (input: InvokeEndpointAsyncCommandInput) => {
-    const outputLocation = `s3://${bucket}/embeddings/${randomUUID()}.out`;
-    const answer = { InferenceId: input.InferenceId, OutputLocation: outputLocation };
+    // Object names of SageMaker's choosing: only its answer tells where they will be.
+    const answer = {
+      InferenceId: input.InferenceId,
+      OutputLocation: `s3://${bucket}/embeddings/${randomUUID()}.out`,
+      FailureLocation: `s3://${bucket}/failures/${randomUUID()}-error.out`,
+    };
     const jobMode = mode;
     const manifest = JSON.parse(await getText(s3, input.InputLocation!)) as Record<string, unknown>;
     if (jobMode === 'silent') {
@@ -96,7 +107,7 @@ export function fakeAsyncEndpoint(options: {
       return answer;
     }
     // SageMaker answers at once and runs the job later: so does the fake, after this call has returned.
-    const ran = new Promise<void>((resolve) => setImmediate(resolve)).then(() => run(input, manifest, outputLocation));
+    const ran = new Promise<void>((resolve) => setImmediate(resolve)).then(() => run(input, manifest, answer));
     running.push(ran.then((notify) => (jobMode === 'notify' ? notify() : undefined)));
     jobs.push({ input, manifest, release: async () => (await ran)() });
     return answer;

@@ -68,17 +68,20 @@ export interface DefinitionParams {
  * SendTaskSuccess / SendTaskFailure (mocked with aws-sdk-client-mock) is called with that token: so the real
  * callback path — notification, token lookup by InferenceId, SFN call — is what resolves it. StartExecution (mocked
  * the same way, with Step Functions' rules: tests/doubles/step-functions.ts) starts an execution with the input it is
- * given.
+ * given. As in Step Functions, a token is good for one answer and only while its task waits: answered before, or past
+ * the task's TimeoutSeconds, it gets TaskTimedOut.
  */
 export function localStateMachine(functions: TaskFunctions, context: Context, started: StartedBy): LocalStateMachine {
-  const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void }>();
+  const waiting = new Map<string, { resolve: (output: JSONValue) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   let tokens = 0;
 
   const sfn = mockClient(SFNClient);
   const answer = (token: string) => {
     const task = waiting.get(token);
+    // Step Functions: "The task token has either expired or the task associated with the token has already been closed."
     if (!task) throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });
     waiting.delete(token);
+    clearTimeout(task.timer);
     return task;
   };
   sfn.on(SendTaskSuccessCommand).callsFake(({ taskToken, output }) => {
@@ -102,17 +105,24 @@ export function localStateMachine(functions: TaskFunctions, context: Context, st
     return async (input: JSONValue) => (await fn(jsonCopy(input) as never, context)) as JSONValue;
   };
 
-  /** `lambda:invoke.waitForTaskToken`: the payload goes to the function, the output comes from SendTask*. */
-  const waitForToken = (name: string) => {
+  /**
+   * `lambda:invoke.waitForTaskToken`: the payload goes to the function, the output comes from SendTask*. The runner
+   * times the task out after `timeoutSec` (the state's TimeoutSeconds); the token expires with it.
+   */
+  const waitForToken = (name: string, timeoutSec: number) => {
     const fn = handler(name);
     return async (input: JSONValue) => {
       const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, JSONValue> };
       if (functionByArn(FunctionName)?.key !== name) throw new Error(`FunctionName ${FunctionName} is not ${name}, which the state names`);
       const token = `token-${++tokens}`;
-      const answered = new Promise<JSONValue>((resolve, reject) => waiting.set(token, { resolve, reject }));
+      const answered = new Promise<JSONValue>((resolve, reject) => {
+        const timer = setTimeout(() => waiting.delete(token), timeoutSec * 1000).unref();
+        waiting.set(token, { resolve, reject, timer });
+      });
       try {
         await fn({ ...jsonCopy(Payload), token } as never, context);
       } catch (error) {
+        clearTimeout(waiting.get(token)?.timer);
         waiting.delete(token);
         throw error;
       }
@@ -129,7 +139,8 @@ export function localStateMachine(functions: TaskFunctions, context: Context, st
       const rendered = renderDefinition(definition, params);
       const handlers = Object.fromEntries(
         Object.entries(taskBindings(rendered)).map(([state, binding]) => {
-          const task = binding.integration === 'direct' ? invoke(binding.function) : waitForToken(binding.function);
+          const task =
+            binding.integration === 'direct' ? invoke(binding.function) : waitForToken(binding.function, params.jobTimeoutSeconds);
           const recorded = async (input: JSONValue) => {
             states.push(state);
             invoked.push(`${state} → ${binding.function}`);

@@ -26,18 +26,42 @@ const readYaml = (file: string) => parse(readFileSync(path.join(REPO_ROOT, file)
 
 let declared: Map<string, DeclaredFunction> | undefined;
 
+interface ServerlessYml {
+  service: string;
+  functions: unknown[];
+  custom: Record<string, unknown>;
+  params: { default: Record<string, unknown> };
+}
+
+type FunctionEntries = Record<string, { handler?: unknown; name?: unknown }>;
+
 /**
- * The functions serverless.yml declares, by key: its `functions:` list of `${file(…)}` includes read as serverless
- * reads them. What the state machine's tasks are bound through, so a task runs the handler its definition names.
+ * One entry of serverless.yml's `functions:` list, read as serverless reads it with the default parameters: a
+ * `${file(F)}` include, or `${self:custom.X.functions}` where custom X is a `${file(F):${param:P}}` branch.
+ */
+function functionEntries(serverless: ServerlessYml, include: unknown): { file: string; entries: FunctionEntries } {
+  const text = typeof include === 'string' ? include : '';
+  const file = /^\$\{file\((.+)\)\}$/.exec(text)?.[1];
+  if (file) return { file, entries: readYaml(file) as FunctionEntries };
+  const custom = /^\$\{self:custom\.(\w+)\.functions\}$/.exec(text)?.[1];
+  const branch = custom && /^\$\{file\((.+)\):\$\{param:(\w+)\}\}$/.exec(String(serverless.custom[custom]));
+  if (!branch) throw new Error(`serverless.yml: functions entry ${JSON.stringify(include)} is not an include this test reads`);
+  const [, branchFile, param] = branch;
+  const chosen = (readYaml(branchFile) as Record<string, { functions: FunctionEntries }>)[String(serverless.params.default[param])];
+  return { file: branchFile, entries: chosen.functions };
+}
+
+/**
+ * The functions serverless.yml declares, by key: its `functions:` list of includes read as serverless reads them.
+ * What the state machine's tasks are bound through, so a task runs the handler its definition names.
  */
 export function declaredFunctions(): Map<string, DeclaredFunction> {
   if (declared) return declared;
-  const serverless = readYaml('serverless.yml') as { service: string; functions: unknown[] };
+  const serverless = readYaml('serverless.yml') as unknown as ServerlessYml;
   declared = new Map();
   for (const include of serverless.functions) {
-    const file = typeof include === 'string' ? /^\$\{file\((.+)\)\}$/.exec(include)?.[1] : undefined;
-    if (!file) throw new Error(`serverless.yml: functions entry ${JSON.stringify(include)} is not a \${file(…)} include`);
-    for (const [key, fn] of Object.entries(readYaml(file) as Record<string, { handler?: unknown; name?: unknown }>)) {
+    const { file, entries } = functionEntries(serverless, include);
+    for (const [key, fn] of Object.entries(entries)) {
       if (typeof fn.handler !== 'string') throw new Error(`${file}: function ${key} has no handler`);
       if (fn.name !== undefined) throw new Error(`${file}: function ${key} sets a name, which the offline workflow does not resolve`);
       if (declared.has(key)) throw new Error(`${file}: function ${key} is declared twice`);
