@@ -5,17 +5,17 @@ import { dynamoClient, s3Client } from '../../lib/aws/clients';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { readEnv } from '../../lib/aws/env';
 import { frameIndexFromEnv } from '../../lib/aws/frame-index';
-import { OBJECT_REMOVED } from '../../lib/aws/s3-events';
+import { OBJECT_DELETED } from '../../lib/aws/s3-events';
 import { logger } from '../../lib/logger';
 import { removeVideo } from '../../lib/pipeline/remove-video';
 import { parseInput } from '../../lib/pipeline/schemas';
 
 const ENV = { VIDEOS_TABLE: z.string().min(1) };
 
-/** EventBridge target for "Object Removed": the video is marked deleted, its frames leave the index and its thumbnails the bucket. */
+/** EventBridge target for "Object Deleted": the video is marked deleted, its frames leave the index and its thumbnails the bucket. */
 export const handler = middy(async (event: unknown) => {
   const env = readEnv(ENV);
-  const outcome = await removeVideo(parseInput(OBJECT_REMOVED, event), {
+  const outcome = await removeVideo(parseInput(OBJECT_DELETED, event), {
     catalog: new DynamoCatalog(dynamoClient(), env.VIDEOS_TABLE),
     frames: frameIndexFromEnv(),
     s3: s3Client(),

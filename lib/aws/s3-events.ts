@@ -17,8 +17,13 @@ export const OBJECT_CREATED = z.object({
   detail: z.object({ bucket: z.object({ name: z.string().min(1) }), object: OBJECT }),
 });
 
-export const OBJECT_REMOVED = z.object({
-  'detail-type': z.literal('Object Removed'),
+/**
+ * S3 sends a deletion to EventBridge as "Object Deleted" (with `deletion-type` and `reason`), not under the
+ * notification name ObjectRemoved (docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html): a rule matching
+ * "Object Removed" would never fire.
+ */
+export const OBJECT_DELETED = z.object({
+  'detail-type': z.literal('Object Deleted'),
   detail: z.object({
     bucket: z.object({ name: z.string().min(1) }),
     object: OBJECT,
@@ -27,4 +32,4 @@ export const OBJECT_REMOVED = z.object({
 });
 
 export type ObjectCreated = z.infer<typeof OBJECT_CREATED>;
-export type ObjectRemoved = z.infer<typeof OBJECT_REMOVED>;
+export type ObjectDeleted = z.infer<typeof OBJECT_DELETED>;

@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoCatalog } from '../aws/dynamo-catalog';
 import { THUMBNAILS_PREFIX } from '../aws/s3-media-links';
-import type { ObjectRemoved } from '../aws/s3-events';
+import type { ObjectDeleted } from '../aws/s3-events';
 import type { FrameIndex } from '../store/frame-index';
 import { acceptedEvent } from './video-item';
 import { isSidecar } from './video-metadata';
@@ -11,12 +11,12 @@ import { decideRemoved, type RemovedDecision } from './video-versions';
 const MAX_CLAIMS = 3;
 
 /**
- * Handles an "Object Removed" event: marks the video deleted (a tombstone that supersedes any execution still
+ * Handles an "Object Deleted" event: marks the video deleted (a tombstone that supersedes any execution still
  * indexing it) and deletes its frames and, given `s3`, its thumbnails (`thumbnails/<videoId>/` in the event's bucket).
  * Idempotent: a repeated event deletes again, which finds nothing left.
  */
 export async function removeVideo(
-  event: ObjectRemoved,
+  event: ObjectDeleted,
   deps: { catalog: DynamoCatalog; frames: FrameIndex; s3?: S3Client },
 ): Promise<{ videoId: string; decision: RemovedDecision | 'sidecar' }> {
   const { object } = event.detail;

@@ -3,7 +3,7 @@ import { videoIdFor } from '../video-id';
 
 /**
  * The video id of an S3 key: the file name as a slug, made unique by a hash of the whole key (two folders may hold
- * files of the same name). Derived from the key alone, so the "Object Created" and "Object Removed" events of a key
+ * files of the same name). Derived from the key alone, so the "Object Created" and "Object Deleted" events of a key
  * name the same video without a lookup.
  */
 export function videoIdForKey(key: string): string {

@@ -37,7 +37,7 @@ export interface Removal {
 }
 
 /**
- * What to do with an "Object Removed" event. A delete marker hides the key: the video goes. A permanent delete of a
+ * What to do with an "Object Deleted" event. A delete marker hides the key: the video goes. A permanent delete of a
  * version other than the indexed one leaves the indexed video as it is. A removal of a video the catalog does not
  * know yet still counts (it leaves a tombstone, so the late "Object Created" event is recognised as older), and a
  * repeated removal is `remove` again, so a retry finishes deleting the frames.

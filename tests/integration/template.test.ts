@@ -103,7 +103,9 @@ describe('the state machine', () => {
     });
     expect(created.Targets).toEqual([expect.objectContaining({ Arn: getAtt('StartIndexingLambdaFunction') })]);
 
-    const removed = rules.find((rule) => rule.EventPattern['detail-type'][0] === 'Object Removed')!;
+    // S3's EventBridge name for a deletion is "Object Deleted" (AWS's S3 EventBridge event list); "Object Removed", the
+    // notification-style name, matches nothing.
+    const removed = rules.find((rule) => rule.EventPattern['detail-type'][0] === 'Object Deleted')!;
     expect(removed.EventPattern.detail).toEqual(created.EventPattern.detail);
     expect(removed.Targets).toEqual([expect.objectContaining({ Arn: getAtt('RemoveVideoLambdaFunction') })]);
   });

@@ -79,7 +79,7 @@ test('any other Step Functions failure throws, so Lambda retries the event and t
 
 test('an event that is not an "Object Created" with a hex sequencer starts nothing', async () => {
   stepFunctions();
-  const removed = { ...EVENT, 'detail-type': 'Object Removed' };
+  const removed = { ...EVENT, 'detail-type': 'Object Deleted' };
   await expect(handler(removed, context)).rejects.toThrow(/detail-type/);
   const bad = { ...EVENT, detail: { ...EVENT.detail, object: { ...EVENT.detail.object, sequencer: 'not-hex' } } };
   await expect(handler(bad, context)).rejects.toThrow(/detail\.object\.sequencer: must be hexadecimal/);

@@ -60,7 +60,7 @@ export interface Harness {
   put(key: string, body: Buffer | string): Promise<S3Event>;
   /** `put` of a file's content. */
   upload(key: string, file: string): Promise<S3Event>;
-  /** The "Object Removed" event of deleting `key` (a delete marker on the versioned bucket). */
+  /** The "Object Deleted" event of deleting `key` (a delete marker on the versioned bucket). */
   removal(key: string): S3Event;
   /** Every frame document of a video in the index (after a refresh: the double's writes all visible). */
   frames(videoId: string): FrameDoc[];
@@ -70,7 +70,7 @@ export interface Harness {
 export interface S3Event {
   version: '0';
   id: string;
-  'detail-type': 'Object Created' | 'Object Removed';
+  'detail-type': 'Object Created' | 'Object Deleted';
   source: 'aws.s3';
   account: string;
   time: string;
@@ -171,7 +171,7 @@ export async function startHarness(): Promise<Harness> {
     },
     removal(key) {
       const seq = nextSequencer();
-      return event('Object Removed', {
+      return event('Object Deleted', {
         object: { key, 'version-id': `marker-${seq}`, sequencer: seq },
         reason: 'DeleteObject',
         'deletion-type': 'Delete Marker Created',
