@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { COLOUR_WORDS } from './fixture-model/colours';
 import { type ConfigLayout, IMAGE_SIZE, modelConfig, preprocessorConfig } from './fixture-model/configs';
 import { textGraph, visionGraph } from './fixture-model/colour-graphs';
-import { encodeModel } from './fixture-model/onnx-writer';
+import { encodeModel } from './onnx/writer';
 import { type Arch, buildTokenizer } from './fixture-model/tokenizer';
 
 export interface FixtureModelOptions {

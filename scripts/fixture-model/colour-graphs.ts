@@ -1,6 +1,6 @@
 /** The ONNX graphs of the fixture model: colour in, colour direction out. */
 import { EMBEDDING_DIM, FIXTURE_COLOURS, NEUTRAL_DIRECTION, colourDirection } from './colours';
-import { ElemType, type GraphSpec, type NodeSpec, type TensorSpec } from './onnx-writer';
+import { ElemType, type GraphSpec, type NodeSpec, type TensorSpec } from '../onnx/writer';
 
 /** Sharpness of the soft nearest-prototype choice, in squared units of the normalised pixel space. */
 const GAMMA = 10;
