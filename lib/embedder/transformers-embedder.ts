@@ -27,7 +27,7 @@ export class ModelLoadError extends Error {
 }
 
 /** transformers.js file name suffix of each weight type: onnx/text_model{suffix}.onnx. */
-const ONNX_SUFFIX = {
+export const ONNX_SUFFIX = {
   fp32: '',
   fp16: '_fp16',
   q8: '_quantized',

@@ -33,6 +33,9 @@ export interface FixtureTokenizer {
   vocab: string[];
   /** The id texts are padded with. */
   padToken: number;
+  /** The ids of the start (CLIP only) and end of text. */
+  bosToken?: number;
+  eosToken: number;
   tokenizerJson: object;
   tokenizerConfig: object;
 }
@@ -88,7 +91,14 @@ export function buildTokenizer(arch: Arch): FixtureTokenizer {
     clean_up_tokenization_spaces: false,
   };
 
-  return { vocab, padToken: id(s.pad), tokenizerJson, tokenizerConfig };
+  return {
+    vocab,
+    padToken: id(s.pad),
+    ...(s.bos ? { bosToken: id(s.bos) } : {}),
+    eosToken: id(s.eos),
+    tokenizerJson,
+    tokenizerConfig,
+  };
 }
 
 export function maxTokens(arch: Arch): number {
