@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   AutoConfig,
@@ -17,14 +18,10 @@ import {
 } from '@huggingface/transformers';
 import type { RgbImage } from '../core/types';
 import type { Embedder } from './embedder';
+import { ModelLoadError } from './errors';
 import { fitImage } from './fit-image';
 import { type ImageGeometry, imageGeometry } from './image-geometry';
 import { pixelValuesAtInputSize } from './pixel-values';
-
-/** A model that could not be downloaded or read; the message is one line meant for the user. */
-export class ModelLoadError extends Error {
-  override readonly name = 'ModelLoadError';
-}
 
 /** transformers.js file name suffix of each weight type: onnx/text_model{suffix}.onnx. */
 export const ONNX_SUFFIX = {
@@ -48,6 +45,21 @@ export interface TransformersEmbedderOptions {
   device?: 'cpu' | 'cuda';
   /** Where downloaded hub models are kept (transformers.js default: inside its package folder). */
   cacheDir?: string;
+  /** onnxruntime threads a model run spreads over (CPU). Default: one per core. */
+  threads?: number;
+}
+
+/**
+ * onnxruntime's CPU settings for both towers: `threads` for the operators (the graph is a chain, so one inter-op
+ * thread), and no spin-waiting between operators: a spinning thread holds a core the decoding ffmpeg (or another
+ * process on a shared machine) needs, for no gain on operators this large.
+ */
+function sessionOptions(threads: number) {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
 }
 
 /** How each supported architecture is loaded and run (the layouts of the Xenova / onnx-community exports). */
@@ -170,7 +182,7 @@ export class TransformersEmbedder implements Embedder {
     modelIdOrDir: string,
     options: TransformersEmbedderOptions = {},
   ): Promise<TransformersEmbedder> {
-    const { dtype = 'fp32', batchSize = 16, device = 'cpu', cacheDir } = options;
+    const { dtype = 'fp32', batchSize = 16, device = 'cpu', cacheDir, threads = availableParallelism() } = options;
     const local = existsSync(modelIdOrDir);
     // An absolute path: transformers.js reads a relative one that looks like a model id from env.localModelPath.
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
@@ -198,7 +210,7 @@ export class TransformersEmbedder implements Embedder {
     const arch = ARCHITECTURES[modelType];
 
     try {
-      const modelOptions = { ...loadOptions, dtype, device };
+      const modelOptions = { ...loadOptions, dtype, device, session_options: sessionOptions(threads) };
       const [tokenizer, processor, textModel, visionModel] = await Promise.all([
         AutoTokenizer.from_pretrained(source, loadOptions),
         AutoImageProcessor.from_pretrained(source, loadOptions),
