@@ -6,8 +6,11 @@
  * fixture's word-level one (scripts/fixture-model/tokenizer.ts): tokens cost the model nothing until they reach it,
  * and the ids it gives stay inside the real vocabulary size that the embedding tables have.
  *
- *   npx tsx scripts/make-real-size-model.ts --out DIR --model clip-vit-base-patch32|siglip-base-patch16-224
- *       [--dtypes fp32,q8,int8,uint8] [--layers N]   (default fp32,q8,int8)
+ *   npx tsx scripts/make-real-size-model.ts --out DIR | --cache ROOT
+ *       [--model clip-vit-base-patch32|siglip-base-patch16-224] [--dtypes fp32,q8,int8,uint8] [--layers N]
+ *
+ * --cache writes the model into ROOT/<model>-<layers>-layers unless it is there already (cachedRealSizeModel) and
+ * prints that directory; dtypes default to fp32,q8,int8.
  *
  * fp32 ViT-B/32 is 605 MB (352 of them the vision tower), SigLIP base 800 MB; their q8 files a quarter of that.
  */
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
+      cache: { type: 'string' },
       model: { type: 'string', default: REAL_SIZE_MODELS[0].name },
       dtypes: { type: 'string', default: 'fp32,q8,int8' },
       layers: { type: 'string' },
@@ -106,12 +110,17 @@ async function main(): Promise<void> {
   const layers = values.layers === undefined ? undefined : Number(values.layers);
   const validLayers = layers === undefined || (Number.isInteger(layers) && layers > 0);
   const known = (d: string): d is RealSizeDtype => (REAL_SIZE_DTYPES as readonly string[]).includes(d);
-  if (!values.out || !spec || !dtypes.every(known) || !validLayers) {
+  if (!values.out === !values.cache || !spec || !dtypes.every(known) || !validLayers) {
     const models = REAL_SIZE_MODELS.map((m) => m.name).join('|');
-    console.error(`usage: make-real-size-model --out DIR [--model ${models}] [--dtypes ${REAL_SIZE_DTYPES.join(',')}] [--layers N]`);
+    console.error(`usage: make-real-size-model --out DIR | --cache ROOT [--model ${models}] [--dtypes ${REAL_SIZE_DTYPES.join(',')}] [--layers N]`);
     process.exit(2);
   }
-  await makeRealSizeModel(values.out, layers ? withLayers(spec, layers) : spec, dtypes);
+  const sized = layers ? withLayers(spec, layers) : spec;
+  if (values.cache) {
+    console.log(await cachedRealSizeModel(values.cache, sized, dtypes));
+    return;
+  }
+  await makeRealSizeModel(values.out!, sized, dtypes);
   console.log(`wrote ${spec.label} (${dtypes.join(', ')}) to ${values.out}`);
 }
 

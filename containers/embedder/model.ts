@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import type { Embedder } from '../../lib/embedder/embedder';
-import { TransformersEmbedder, type TransformersEmbedderOptions } from '../../lib/embedder/transformers-embedder';
+import { ThreadedEmbedder } from '../../lib/embedder/threaded-embedder';
+import type { TransformersEmbedderOptions } from '../../lib/embedder/transformers-embedder';
 
 /** How many tokens a text has for the text tower, and past how many the tower truncates it. */
 export interface TextTokens {
@@ -29,7 +30,8 @@ export interface ModelSettings extends TransformersEmbedderOptions {
  * count tokens: the embedder truncates at the tokenizer's `model_max_length` without saying so.
  */
 export async function loadServedModel({ modelId, modelName, ...options }: ModelSettings): Promise<ServedModel> {
-  const embedder = await TransformersEmbedder.from_pretrained(modelId, options);
+  // On its own thread: a video job's decoding and the server's other requests go on while a batch embeds.
+  const embedder = await ThreadedEmbedder.load(modelId, options);
   const local = existsSync(modelId);
   const tokenizer = await AutoTokenizer.from_pretrained(local ? resolve(modelId) : modelId, { local_files_only: local });
   const limit = Number(tokenizer.model_max_length);

@@ -1,5 +1,5 @@
 import { openLocalStore } from '../store/open-local-store';
-import { TransformersEmbedder } from '../embedder/transformers-embedder';
+import { ThreadedEmbedder } from '../embedder/threaded-embedder';
 import { dataDirOf, modelOf } from './options';
 
 /** The local-mode adapters a command needs: the store always, the model only when asked (loading it is slow). */
@@ -7,6 +7,7 @@ export async function openLocal(values: { data?: string }) {
   return openLocalStore(dataDirOf(values));
 }
 
+/** The model on a thread of its own, so decoding (and the server) go on while it runs. */
 export async function loadEmbedder(values: { model?: string }) {
-  return TransformersEmbedder.from_pretrained(modelOf(values));
+  return ThreadedEmbedder.load(modelOf(values));
 }
