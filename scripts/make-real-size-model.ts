@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMAGE_SIZE, preprocessorConfig } from './fixture-model/configs';
 import { buildTokenizer } from './fixture-model/tokenizer';
-import { ONNX_SUFFIX } from '../lib/embedder/transformers-embedder';
+import { ONNX_SUFFIX } from '../lib/embedder/dtypes';
 import { encodeModel, type GraphSpec } from './onnx/writer';
 import { quantizeDynamic } from './real-size-model/quantize';
 import { REAL_SIZE_MODELS, type RealSizeModelSpec, modelConfig, withLayers } from './real-size-model/specs';

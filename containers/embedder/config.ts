@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../../lib/cli/options';
-import type { EmbedderDtype } from '../../lib/embedder/transformers-embedder';
+import { DTYPES } from '../../lib/embedder/dtypes';
 import type { ModelSettings } from './model';
 
 /** Where SageMaker extracts a model artifact (ModelDataUrl); used when MODEL_ID is not set and it exists. */
 export const SAGEMAKER_MODEL_DIR = '/opt/ml/model';
-
-/** The weight types transformers-embedder knows. */
-export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const satisfies readonly EmbedderDtype[];
 
 const ENV = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

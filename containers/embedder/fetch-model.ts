@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
-import { DTYPES } from './config';
+import { DTYPES } from '../../lib/embedder/dtypes';
 
 async function main([modelId, dir, dtype = 'fp32']: string[]): Promise<void> {
   const known = DTYPES.find((name) => name === dtype);

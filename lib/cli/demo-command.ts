@@ -20,7 +20,7 @@ const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
  */
 export async function demoCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, COMMON_OPTIONS);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: vsearch demo [--model ID|DIR] [--data DIR]`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: vsearch demo [--model ID|DIR] [--dtype T] [--data DIR]`);
   const samplesDir = path.join(dataDirOf(values), 'samples');
   await mkdir(samplesDir, { recursive: true });
 

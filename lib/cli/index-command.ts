@@ -7,7 +7,7 @@ import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
 import { progressReporter } from './progress';
 
-export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
+export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--dtype T] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
 
 const OPTIONS = {

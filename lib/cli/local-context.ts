@@ -1,6 +1,6 @@
 import { openLocalStore } from '../store/open-local-store';
 import { ThreadedEmbedder } from '../embedder/threaded-embedder';
-import { dataDirOf, modelOf } from './options';
+import { dataDirOf, dtypeOf, modelOf } from './options';
 
 /** The local-mode adapters a command needs: the store always, the model only when asked (loading it is slow). */
 export async function openLocal(values: { data?: string }) {
@@ -8,6 +8,6 @@ export async function openLocal(values: { data?: string }) {
 }
 
 /** The model on a thread of its own, so decoding (and the server) go on while it runs. */
-export async function loadEmbedder(values: { model?: string }) {
-  return ThreadedEmbedder.load(modelOf(values));
+export async function loadEmbedder(values: { model?: string; dtype?: string }) {
+  return ThreadedEmbedder.load(modelOf(values), { dtype: dtypeOf(values) });
 }

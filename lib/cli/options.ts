@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DTYPES, type EmbedderDtype, isDtype } from '../embedder/dtypes';
 import { UsageError } from './usage-error';
 
 export const DEFAULT_MODEL = 'Xenova/clip-vit-base-patch32';
@@ -8,6 +9,7 @@ export const DEFAULT_DATA_DIR = '.vsearch';
 export const COMMON_OPTIONS = {
   data: { type: 'string' },
   model: { type: 'string' },
+  dtype: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
@@ -27,6 +29,13 @@ export function dataDirOf(values: { data?: string }): string {
 
 export function modelOf(values: { model?: string }): string {
   return values.model ?? process.env.VSEARCH_MODEL ?? DEFAULT_MODEL;
+}
+
+/** The model's weight type (the repository's onnx/*{suffix}.onnx files); a usage error for one no repository ships. */
+export function dtypeOf(values: { dtype?: string }): EmbedderDtype {
+  const dtype = values.dtype ?? (process.env.VSEARCH_DTYPE || 'fp32');
+  if (!isDtype(dtype)) throw new UsageError(`--dtype (or VSEARCH_DTYPE) must be one of ${DTYPES.join(', ')}, got "${dtype}"`);
+  return dtype;
 }
 
 /** A numeric option: `undefined` when absent, a usage error naming the option when not a number in range. */

@@ -7,7 +7,7 @@ import { clock } from './format';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 
 export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
-  [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
+  [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--dtype T] [--json]`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

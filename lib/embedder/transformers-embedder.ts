@@ -17,25 +17,12 @@ import {
   env,
 } from '@huggingface/transformers';
 import type { RgbImage } from '../core/types';
+import { type EmbedderDtype, ONNX_SUFFIX } from './dtypes';
 import type { Embedder } from './embedder';
 import { ModelLoadError } from './errors';
 import { fitImage } from './fit-image';
 import { type ImageGeometry, imageGeometry } from './image-geometry';
 import { pixelValuesAtInputSize } from './pixel-values';
-
-/** transformers.js file name suffix of each weight type: onnx/text_model{suffix}.onnx. */
-export const ONNX_SUFFIX = {
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  int8: '_int8',
-  uint8: '_uint8',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-} as const;
-
-export type EmbedderDtype = keyof typeof ONNX_SUFFIX;
 
 export interface TransformersEmbedderOptions {
   /** Weight type, picking onnx/*_model{suffix}.onnx. Default fp32. */
