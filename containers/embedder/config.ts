@@ -14,7 +14,7 @@ const ENV = z.object({
   MODEL_NAME: z.string().min(1).optional(),
   MODEL_CACHE_DIR: z.string().min(1).optional(),
   DTYPE: z.enum(DTYPES).default('fp32'),
-  BATCH_SIZE: z.coerce.number().int().min(1).max(1024).default(16),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
   DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
   ALLOW_LOCAL_SOURCES: z.enum(['0', '1']).default('0'),
   S3_ENDPOINT: z.url().optional(),

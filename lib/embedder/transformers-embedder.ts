@@ -27,7 +27,7 @@ import { pixelValuesAtInputSize } from './pixel-values';
 export interface TransformersEmbedderOptions {
   /** Weight type, picking onnx/*_model{suffix}.onnx. Default fp32. */
   dtype?: EmbedderDtype;
-  /** Texts or images per model run. Default 16. */
+  /** Texts or images per model run. Default: cpuBatchSize on the CPU, 16 on CUDA. */
   batchSize?: number;
   device?: 'cpu' | 'cuda';
   /** Where downloaded hub models are kept (transformers.js default: inside its package folder). */
@@ -69,6 +69,23 @@ const ARCHITECTURES = {
 } as const;
 
 type Architecture = (typeof ARCHITECTURES)[keyof typeof ARCHITECTURES];
+
+/**
+ * Images per run on the CPU, measured on the real-size towers here (2-core AVX-512 VNNI, onnxruntime 1.30): fp32
+ * runs 7–12% faster in batches of 4 than one by one (16 gains nothing more); the 8-bit towers are fastest at about
+ * 200 token rows per matrix product — ViT-B/32's 50 tokens: 4 images (38% faster than 1), SigLIP base/16's 196: 1 (4
+ * images 13–20% slower: the activations leave the cache).
+ */
+export function cpuBatchSize(dtype: EmbedderDtype, tokensPerImage: number | undefined): number {
+  if (dtype === 'fp32' || tokensPerImage === undefined) return 4;
+  return Math.max(1, Math.min(4, Math.round(200 / tokensPerImage)));
+}
+
+/** Patches (+ the class token, which changes nothing at this scale) of the vision tower, from config.json. */
+function tokensPerImage(config: { vision_config?: { image_size?: unknown; patch_size?: unknown } }): number | undefined {
+  const { image_size: image, patch_size: patch } = config.vision_config ?? {};
+  return typeof image === 'number' && typeof patch === 'number' && patch > 0 ? (image / patch) ** 2 : undefined;
+}
 
 function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECTURES {
   return typeof modelType === 'string' && Object.hasOwn(ARCHITECTURES, modelType);
@@ -169,7 +186,7 @@ export class TransformersEmbedder implements Embedder {
     modelIdOrDir: string,
     options: TransformersEmbedderOptions = {},
   ): Promise<TransformersEmbedder> {
-    const { dtype = 'fp32', batchSize = 16, device = 'cpu', cacheDir, threads = availableParallelism() } = options;
+    const { dtype = 'fp32', device = 'cpu', cacheDir, threads = availableParallelism() } = options;
     const local = existsSync(modelIdOrDir);
     // An absolute path: transformers.js reads a relative one that looks like a model id from env.localModelPath.
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
@@ -178,9 +195,9 @@ export class TransformersEmbedder implements Embedder {
     if (cacheDir) env.cacheDir = cacheDir;
     const loadOptions = { local_files_only: local };
 
-    let modelType: unknown;
+    let config: { model_type?: unknown; vision_config?: { image_size?: unknown; patch_size?: unknown } };
     try {
-      modelType = (await AutoConfig.from_pretrained(source, loadOptions)).model_type;
+      config = await AutoConfig.from_pretrained(source, loadOptions);
     } catch (err) {
       throw local
         ? new ModelLoadError(`Cannot read ${join(source, 'config.json')}: ${oneLine(err)}`)
@@ -189,12 +206,14 @@ export class TransformersEmbedder implements Embedder {
               'pass a local model directory with --model DIR or the VSEARCH_MODEL environment variable.',
           );
     }
+    const modelType = config.model_type;
     if (!isArchitecture(modelType)) {
       throw new ModelLoadError(
         `Model "${modelIdOrDir}" has model_type "${String(modelType)}"; only clip and siglip are supported.`,
       );
     }
     const arch = ARCHITECTURES[modelType];
+    const batchSize = options.batchSize ?? (device === 'cuda' ? 16 : cpuBatchSize(dtype, tokensPerImage(config)));
 
     try {
       const modelOptions = { ...loadOptions, dtype, device, session_options: sessionOptions(threads) };
