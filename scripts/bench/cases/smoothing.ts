@@ -5,7 +5,11 @@ import { entry } from '../entry';
 import { randomUnitVector, uniform } from '../random';
 import { bestOfMs } from '../timing';
 
-/** Case 3: smoothing a 2-hour video at 1 fps with SigLIP so400m vectors, against a plain per-frame Gaussian. */
+/**
+ * Case 3: smoothing a 2-hour video at 1 fps with SigLIP so400m vectors, against one memory-bound pass over the same
+ * vectors (each component read once and written once into new vectors: what any smoothing must at least do), and
+ * against a plain per-frame Gaussian (the speed-up, reported). A ratio, not a time: a loaded run slows both sides.
+ */
 export const smoothingCase: BenchCase = {
   name: 'smoothing',
   async run(ctx) {
@@ -19,20 +23,32 @@ export const smoothingCase: BenchCase = {
 
     // Best of several after the checked calls above (warm-ups): one call is the whole job, so runs are cheap.
     const runs = ctx.smoke ? 2 : 7;
-    const oursMs = await bestOfMs(() => smoothFrames(frames), runs);
+    onePass(frames); // warm-up
+    const [oursMs, passMs] = [await bestOfMs(() => smoothFrames(frames), runs), await bestOfMs(() => onePass(frames), runs)];
     const naiveMs = await bestOfMs(() => naiveSmoothing(frames, kernelSize, sigma), ctx.smoke ? 1 : 2);
+    const name = `smoothing ${n} frames × ${dim} (kernel ${kernelSize}, σ ${sigma})`;
     return [
       entry({
-        name: `smoothing ${n} frames × ${dim} (kernel ${kernelSize}, σ ${sigma}) vs naive per-frame Gaussian`,
+        name: `${name} vs one memory-bound pass over the same vectors`,
         value: oursMs,
         unit: 'ms',
-        baseline: naiveMs,
-        target: { of: 'value', max: 50 },
-        note: `best of ${runs} after a warm-up call`,
+        baseline: passMs,
+        target: { of: 'ratio', max: 5 },
+        note: `best of ${runs} each, after a warm-up call`,
       }),
+      entry({ name: `${name} vs naive per-frame Gaussian`, value: oursMs, unit: 'ms', baseline: naiveMs, note: 'the speed-up' }),
     ];
   },
 };
+
+/** Every component read once, scaled, and written into a new vector per frame. */
+function onePass(frames: readonly FrameVector[]): Float32Array[] {
+  return frames.map(({ vector }) => {
+    const out = new Float32Array(vector.length);
+    for (let d = 0; d < vector.length; d++) out[d] = vector[d] * 0.5;
+    return out;
+  });
+}
 
 /** Largest component difference; its arguments are garbage once it returns, so they do not weigh on later runs' GC. */
 function largestDifference(ours: FrameVector[], naive: Float32Array[]): number {
