@@ -12,7 +12,7 @@ jest.setTimeout(120_000);
 function runSmokeBench(outDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const argv = ['--require', require.resolve('tsx/cjs'), path.join(REPO_ROOT, 'scripts/bench/run.ts'), '--smoke', '--out', outDir];
   return new Promise((resolve) => {
-    execFile(process.execPath, argv, { cwd: REPO_ROOT, env: { ...process.env, BENCH_MODEL: '' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, argv, { cwd: REPO_ROOT, env: { ...process.env, BENCH_MODEL: '', BENCH_DEVICE: '' } }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -54,7 +54,10 @@ describe('npm run bench --smoke', () => {
   });
 
   it('says what it skipped and why', () => {
-    expect(results.skipped).toEqual([expect.objectContaining({ case: 'embedder', reason: expect.stringMatching(/BENCH_MODEL/) })]);
+    expect(results.skipped).toEqual([
+      expect.objectContaining({ case: 'embedder', reason: expect.stringMatching(/BENCH_MODEL/) }),
+      expect.objectContaining({ case: 'real-model-embed', reason: expect.stringMatching(/BENCH_DEVICE.*gpu\.sh/) }),
+    ]);
   });
 
   it('prints the markdown table and writes it next to the JSON', async () => {

@@ -6,6 +6,9 @@ import { embedderCase } from './embedder';
 import { indexPipelineCase } from './index-pipeline';
 import { localSearchCase } from './local-search';
 import { peakRssCase } from './peak-rss';
+import { realModelEmbedCase } from './real-model-embed';
+import { realModelIndexCase } from './real-model-index';
+import { realModelQueryCase } from './real-model-query';
 import { searchServiceCase } from './search-service';
 import { smoothingCase } from './smoothing';
 
@@ -20,4 +23,7 @@ export const CASES: readonly BenchCase[] = [
   searchServiceCase,
   peakRssCase,
   containerJobCase,
+  realModelEmbedCase,
+  realModelIndexCase,
+  realModelQueryCase,
 ];
