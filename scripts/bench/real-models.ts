@@ -12,6 +12,13 @@ export const BENCH_MODELS: readonly RealSizeModelSpec[] = [CLIP_VIT_B32, SIGLIP_
 export const BENCH_DTYPES: readonly RealSizeDtype[] = ['fp32', 'q8', 'int8'];
 
 /**
+ * Where the bench and the tests keep generated real-size models, whatever `--out` a bench run writes to: they take
+ * seconds to minutes to write (the full-size ones 2 GB in all), so even smoke runs (their one-layer variants) reuse
+ * them. Git-ignored.
+ */
+export const MODEL_CACHE = path.resolve(__dirname, '../../bench/tmp/models');
+
+/**
  * The directory of a generated real-size model under `<cacheRoot>`, written on first use and kept while the generator
  * is unchanged (scripts/make-real-size-model.ts --cache). Generated in a process of its own: its few hundred MB of
  * weights never weigh on the caller's heap, and typed-array loops run at full speed (inside jest's sandbox they

@@ -5,9 +5,8 @@ import { onnx } from 'onnx-proto';
 import type { RgbImage } from '../../lib/core/types';
 import { ThreadedEmbedder } from '../../lib/embedder/threaded-embedder';
 import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
-import { realSizeModelDir } from '../../scripts/bench/real-models';
+import { MODEL_CACHE, realSizeModelDir } from '../../scripts/bench/real-models';
 import { CLIP_VIT_B32, REAL_SIZE_MODELS } from '../../scripts/real-size-model/specs';
-import { REPO_ROOT } from '../helpers/cli';
 
 // The first run writes the full-size ViT-B/32 (605 MB) into the bench's model cache: about 10–20 s here.
 jest.setTimeout(180_000);
@@ -28,7 +27,7 @@ describe('the generated real-size CLIP ViT-B/32', () => {
   let embedder: TransformersEmbedder;
 
   beforeAll(async () => {
-    dir = await realSizeModelDir(path.join(REPO_ROOT, 'bench/tmp/models'), CLIP_VIT_B32, { dtypes: ['fp32'] });
+    dir = await realSizeModelDir(MODEL_CACHE, CLIP_VIT_B32, { dtypes: ['fp32'] });
     embedder = await TransformersEmbedder.from_pretrained(dir);
   });
 

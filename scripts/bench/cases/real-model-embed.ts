@@ -6,7 +6,7 @@ import type { BenchCase } from '../bench-case';
 import { type BenchEntry, entry } from '../entry';
 import { bestVisionSession, candidateSettings, describeSettings, type OrtSettings } from '../ort-direct';
 import { uniform } from '../random';
-import { BENCH_DTYPES, BENCH_MODELS, realSizeModelDir } from '../real-models';
+import { BENCH_DTYPES, BENCH_MODELS, MODEL_CACHE, realSizeModelDir } from '../real-models';
 import { compareMs } from '../timing';
 import type { RealSizeModelSpec } from '../../real-size-model/specs';
 import type { RealSizeDtype } from '../../make-real-size-model';
@@ -45,7 +45,7 @@ export const realModelEmbedCase: BenchCase = {
     }
     const entries: BenchEntry[] = [];
     for (const spec of BENCH_MODELS) {
-      const dir = await realSizeModelDir(path.join(ctx.tmpDir, 'models'), spec, { layers: ctx.smoke ? 1 : undefined });
+      const dir = await realSizeModelDir(MODEL_CACHE, spec, { layers: ctx.smoke ? 1 : undefined });
       const count = framesPerRound(spec, ctx.smoke, device);
       const candidates = ctx.smoke ? candidateSettings(device).slice(0, 1) : candidateSettings(device);
       const rounds = ctx.smoke ? 1 : ROUNDS;

@@ -13,7 +13,7 @@ import type { RealSizeDtype } from '../../make-real-size-model';
 import { CLIP_VIT_B32, type RealSizeModelSpec, SIGLIP_BASE_16_224 } from '../../real-size-model/specs';
 import type { BenchCase, BenchContext } from '../bench-case';
 import { type BenchEntry, entry } from '../entry';
-import { realSizeModelDir } from '../real-models';
+import { MODEL_CACHE, realSizeModelDir } from '../real-models';
 import { type BenchVideo, benchVideo, indexingVideo } from '../videos';
 
 /** 10 minutes of 720p at 30 fps: 600 frames at 1 fps (a few seconds of 240p in a smoke run). */
@@ -62,7 +62,7 @@ export const realModelIndexCase: BenchCase = {
     const video = ctx.smoke ? indexingVideo(true) : LONG;
     const file = await benchVideo(ctx.tmpDir, video);
     const layers = ctx.smoke ? 1 : undefined;
-    const clipDir = await realSizeModelDir(path.join(ctx.tmpDir, 'models'), CLIP_VIT_B32, { layers });
+    const clipDir = await realSizeModelDir(MODEL_CACHE, CLIP_VIT_B32, { layers });
     const entries: BenchEntry[] = [];
 
     const frames: RgbImage[] = [];
@@ -115,7 +115,7 @@ export const realModelIndexCase: BenchCase = {
     // SigLIP base: one minute of 720p (the index-pipeline case's video), the hour extrapolated from it.
     const minute = indexingVideo(ctx.smoke);
     const minuteFile = await benchVideo(ctx.tmpDir, minute);
-    const siglipDir = await realSizeModelDir(path.join(ctx.tmpDir, 'models'), SIGLIP_BASE_16_224, { layers });
+    const siglipDir = await realSizeModelDir(MODEL_CACHE, SIGLIP_BASE_16_224, { layers });
     for (const dtype of INDEX_DTYPES) {
       entries.push(await siglipHour(ctx, { spec: SIGLIP_BASE_16_224, dir: siglipDir, dtype, file: minuteFile, video: minute, warmUp: frames[0] }));
     }

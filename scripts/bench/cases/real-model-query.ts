@@ -12,7 +12,7 @@ import type { BenchCase } from '../bench-case';
 import { type BenchEntry, entry } from '../entry';
 import { textSession, visionSession } from '../ort-direct';
 import { uniform } from '../random';
-import { BENCH_MODELS, realSizeModelDir } from '../real-models';
+import { BENCH_MODELS, MODEL_CACHE, realSizeModelDir } from '../real-models';
 import { percentile, timeMs } from '../timing';
 
 const TEXTS = [
@@ -60,7 +60,7 @@ export const realModelQueryCase: BenchCase = {
     const image = await queryImage();
     const entries: BenchEntry[] = [];
     for (const spec of BENCH_MODELS) {
-      const dir = await realSizeModelDir(path.join(ctx.tmpDir, 'models'), spec, { layers: ctx.smoke ? 1 : undefined });
+      const dir = await realSizeModelDir(MODEL_CACHE, spec, { layers: ctx.smoke ? 1 : undefined });
       for (const dtype of QUERY_DTYPES) entries.push(...(await queryLatencies(spec, dir, dtype, image, count)));
     }
     return entries;
