@@ -26,7 +26,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 
   console.log(`making sample videos in ${samplesDir}`);
   const samples = await makeSampleVideos(samplesDir);
-  const embedder = await loadEmbedder(values);
+  const embedder = await loadEmbedder(values, 'indexing');
   const store = await openLocal(values);
   const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
   try {

@@ -36,7 +36,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError(`no video files found in ${positionals.join(', ')}`);
   if (values.title !== undefined && files.length > 1) throw new UsageError('--title needs exactly one video');
 
-  const embedder = await loadEmbedder(values);
+  const embedder = await loadEmbedder(values, 'indexing');
   const store = await openLocal(values);
   const report = await indexFiles(
     files,

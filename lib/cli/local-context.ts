@@ -7,7 +7,10 @@ export async function openLocal(values: { data?: string }) {
   return openLocalStore(dataDirOf(values));
 }
 
-/** The model on a thread of its own, so decoding (and the server) go on while it runs. */
-export async function loadEmbedder(values: { model?: string; dtype?: string }) {
-  return ThreadedEmbedder.load(modelOf(values), { dtype: dtypeOf(values) });
+/**
+ * The model on a thread of its own, so decoding (and the server) go on while it runs. `indexing`: ffmpeg decodes
+ * alongside, so onnxruntime's threads do not spin-wait between operators on the cores it needs.
+ */
+export async function loadEmbedder(values: { model?: string; dtype?: string }, use: 'indexing' | 'queries') {
+  return ThreadedEmbedder.load(modelOf(values), { dtype: dtypeOf(values), spinning: use === 'queries' });
 }

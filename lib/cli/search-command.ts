@@ -43,7 +43,7 @@ export async function searchCommand(args: string[]): Promise<number> {
       values['relevance-margin'] === 'auto' ? 'auto' : numberOption('relevance-margin', values['relevance-margin'], { min: 0 }),
   };
 
-  const embedder = await loadEmbedder(values);
+  const embedder = await loadEmbedder(values, 'queries');
   const store = await openLocal(values);
   const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames });
   store.close();

@@ -27,7 +27,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const cors = values.cors === undefined ? undefined : corsOrigin(values.cors);
   if (values['allow-host']?.some((host) => hostName(host) === '')) throw new UsageError('--allow-host must name a host');
-  const embedder = await loadEmbedder(values);
+  const embedder = await loadEmbedder(values, 'queries');
   const store = await openLocal(values);
   const server = await startLocalServer(
     { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, rawEmbeddings: store.raw },

@@ -27,25 +27,32 @@ import { pixelValuesAtInputSize } from './pixel-values';
 export interface TransformersEmbedderOptions {
   /** Weight type, picking onnx/*_model{suffix}.onnx. Default fp32. */
   dtype?: EmbedderDtype;
-  /** Texts or images per model run. Default: cpuBatchSize on the CPU, 16 on CUDA. */
+  /**
+   * Texts or images per model run. Default 4 on the CPU, 16 on CUDA. On the real-size towers here (onnxruntime alone,
+   * 2 cores) batches of 4 ran 2–39% faster than one image at a time (ViT-B/32 int8 the most), and 16 never faster
+   * than 4.
+   */
   batchSize?: number;
   device?: 'cpu' | 'cuda';
   /** Where downloaded hub models are kept (transformers.js default: inside its package folder). */
   cacheDir?: string;
   /** onnxruntime threads a model run spreads over (CPU). Default: one per core. */
   threads?: number;
+  /**
+   * onnxruntime's threads spin-wait between operators (its default; default here too): 12–25% faster embedding when
+   * the model has the cores to itself, but 12% slower indexing when ffmpeg decodes alongside, whose cores a spinning
+   * thread holds (real-size ViT-B/32, 60 s of 720p, 3 alternating rounds). `vsearch index` turns it off.
+   */
+  spinning?: boolean;
 }
 
-/**
- * onnxruntime's CPU settings for both towers: `threads` for the operators (the graph is a chain, so one inter-op
- * thread), and no spin-waiting between operators: a spinning thread holds a core the decoding ffmpeg (or another
- * process on a shared machine) needs, for no gain on operators this large.
- */
-function sessionOptions(threads: number) {
+/** onnxruntime's CPU settings for both towers: `threads` for the operators (the graph is a chain: one inter-op thread). */
+function sessionOptions(threads: number, spinning: boolean) {
+  const spin = spinning ? '1' : '0';
   return {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
 }
 
@@ -69,23 +76,6 @@ const ARCHITECTURES = {
 } as const;
 
 type Architecture = (typeof ARCHITECTURES)[keyof typeof ARCHITECTURES];
-
-/**
- * Images per run on the CPU, measured on the real-size towers here (2-core AVX-512 VNNI, onnxruntime 1.30): fp32
- * runs 7–12% faster in batches of 4 than one by one (16 gains nothing more); the 8-bit towers are fastest at about
- * 200 token rows per matrix product — ViT-B/32's 50 tokens: 4 images (38% faster than 1), SigLIP base/16's 196: 1 (4
- * images 13–20% slower: the activations leave the cache).
- */
-export function cpuBatchSize(dtype: EmbedderDtype, tokensPerImage: number | undefined): number {
-  if (dtype === 'fp32' || tokensPerImage === undefined) return 4;
-  return Math.max(1, Math.min(4, Math.round(200 / tokensPerImage)));
-}
-
-/** Patches (+ the class token, which changes nothing at this scale) of the vision tower, from config.json. */
-function tokensPerImage(config: { vision_config?: { image_size?: unknown; patch_size?: unknown } }): number | undefined {
-  const { image_size: image, patch_size: patch } = config.vision_config ?? {};
-  return typeof image === 'number' && typeof patch === 'number' && patch > 0 ? (image / patch) ** 2 : undefined;
-}
 
 function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECTURES {
   return typeof modelType === 'string' && Object.hasOwn(ARCHITECTURES, modelType);
@@ -186,7 +176,7 @@ export class TransformersEmbedder implements Embedder {
     modelIdOrDir: string,
     options: TransformersEmbedderOptions = {},
   ): Promise<TransformersEmbedder> {
-    const { dtype = 'fp32', device = 'cpu', cacheDir, threads = availableParallelism() } = options;
+    const { dtype = 'fp32', device = 'cpu', cacheDir, threads = availableParallelism(), spinning = true } = options;
     const local = existsSync(modelIdOrDir);
     // An absolute path: transformers.js reads a relative one that looks like a model id from env.localModelPath.
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
@@ -195,9 +185,9 @@ export class TransformersEmbedder implements Embedder {
     if (cacheDir) env.cacheDir = cacheDir;
     const loadOptions = { local_files_only: local };
 
-    let config: { model_type?: unknown; vision_config?: { image_size?: unknown; patch_size?: unknown } };
+    let modelType: unknown;
     try {
-      config = await AutoConfig.from_pretrained(source, loadOptions);
+      modelType = (await AutoConfig.from_pretrained(source, loadOptions)).model_type;
     } catch (err) {
       throw local
         ? new ModelLoadError(`Cannot read ${join(source, 'config.json')}: ${oneLine(err)}`)
@@ -206,17 +196,16 @@ export class TransformersEmbedder implements Embedder {
               'pass a local model directory with --model DIR or the VSEARCH_MODEL environment variable.',
           );
     }
-    const modelType = config.model_type;
     if (!isArchitecture(modelType)) {
       throw new ModelLoadError(
         `Model "${modelIdOrDir}" has model_type "${String(modelType)}"; only clip and siglip are supported.`,
       );
     }
     const arch = ARCHITECTURES[modelType];
-    const batchSize = options.batchSize ?? (device === 'cuda' ? 16 : cpuBatchSize(dtype, tokensPerImage(config)));
+    const batchSize = options.batchSize ?? (device === 'cuda' ? 16 : 4);
 
     try {
-      const modelOptions = { ...loadOptions, dtype, device, session_options: sessionOptions(threads) };
+      const modelOptions = { ...loadOptions, dtype, device, session_options: sessionOptions(threads, spinning) };
       const [tokenizer, processor, textModel, visionModel] = await Promise.all([
         AutoTokenizer.from_pretrained(source, loadOptions),
         AutoImageProcessor.from_pretrained(source, loadOptions),

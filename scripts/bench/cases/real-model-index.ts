@@ -50,7 +50,7 @@ async function indexOnce(ctx: BenchContext, file: string, embedder: Embedder): P
 
 /**
  * Case: indexing 10 minutes of 720p at 1 fps with the real-size ViT-B/32 (fp32, int8), as `vsearch index` runs it
- * (ThreadedEmbedder, indexVideo into a fresh local store), against the larger of decoding alone (decodeFrames, the
+ * (ThreadedEmbedder without spin-waiting, indexVideo into a fresh local store), against the larger of decoding alone (decodeFrames, the
  * same frames kept) and embedding alone (the embedder over those frames, in its batches), each run once in this run
  * (each is 20–60 s long). Also: the same against the CPU floor — the CPU seconds decode and embed took alone, spread
  * over every core — which is what a machine whose cores both stages need can at best do; and the per-hour figures
@@ -75,7 +75,7 @@ export const realModelIndexCase: BenchCase = {
     entries.push(entry({ name: `decode alone, ${label}`, value: decode.seconds, unit: 's', note: `${decode.cpu.toFixed(1)} CPU s` }));
 
     for (const dtype of INDEX_DTYPES) {
-      const embedder = await ThreadedEmbedder.load(clipDir, { dtype });
+      const embedder = await ThreadedEmbedder.load(clipDir, { dtype, spinning: false }); // as vsearch index loads it
       try {
         if (embedder.geometry.width !== geometry.width || embedder.geometry.fit !== geometry.fit) throw new Error('ViT-B/32 takes 224² cover frames');
         await embedder.embedImages(frames.slice(0, embedder.batchSize)); // warm-up
@@ -145,7 +145,7 @@ interface HourFromMinute {
 }
 
 async function siglipHour(ctx: BenchContext, { spec, dir, dtype, file, video, warmUp }: HourFromMinute): Promise<BenchEntry> {
-  const embedder = await ThreadedEmbedder.load(dir, { dtype });
+  const embedder = await ThreadedEmbedder.load(dir, { dtype, spinning: false });
   try {
     await embedder.embedImages([warmUp]);
     let frames = 0;
