@@ -28,11 +28,20 @@ const TEXTS = [
   'an aeroplane taking off',
 ];
 
-/** Latencies of a running server: one untimed pass, then `count` timed queries (each text / the image in turn). */
-async function latencies(count: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(count, TEXTS.length); i++) await run(i);
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(await timeMs(() => run(i)));
+/**
+ * Latencies of a running server, ours and the tower alone's taken in turn, query by query, so both see the same load:
+ * one untimed pass over the texts, then `count` timed queries of each.
+ */
+async function latencies(count: number, ours: (i: number) => Promise<unknown>, alone: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < Math.min(count, TEXTS.length); i++) {
+    await ours(i);
+    await alone(i);
+  }
+  const out = { ours: [] as number[], alone: [] as number[] };
+  for (let i = 0; i < count; i++) {
+    out.ours.push(await timeMs(() => ours(i)));
+    out.alone.push(await timeMs(() => alone(i)));
+  }
   return out;
 }
 
@@ -71,7 +80,7 @@ async function queryLatencies(spec: RealSizeModelSpec, dir: string, dtype: RealS
   const embedder = await ThreadedEmbedder.load(dir, { dtype });
   const encoder = new LocalQueryEncoder(embedder);
   // The tower alone, with the embedder's own settings: the ratio is what the query path adds to the model.
-  const settings = { threads: availableParallelism(), batch: 1, spinning: false };
+  const settings = { threads: availableParallelism(), batch: 1, spinning: true };
   const suffix = ONNX_SUFFIX[dtype];
   const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
   // SigLIP's text tower always takes its 64 tokens (the embedder pads to them); CLIP's takes the text's own.
@@ -81,17 +90,15 @@ async function queryLatencies(spec: RealSizeModelSpec, dir: string, dtype: RealS
   const vision = await visionSession(path.join(dir, 'onnx', `vision_model${suffix}.onnx`), settings, embedder.geometry.width);
   try {
     const query = (q: Query) => encoder.encode(q);
-    const ourText = await latencies(count, (i) => query({ text: TEXTS[i % TEXTS.length] }));
-    const ortText = await latencies(count, (i) => text.run(ids[i % TEXTS.length]));
-    const ourImage = await latencies(count, () => query({ image }));
-    const ortImage = await latencies(count, () => vision.run(1));
+    const texts = await latencies(count, (i) => query({ text: TEXTS[i % TEXTS.length] }), (i) => text.run(ids[i % TEXTS.length]));
+    const images = await latencies(count, () => query({ image }), () => vision.run(1));
     const model = `${spec.label} ${dtype}`;
     const p = (values: number[], at: number) => percentile(values, at);
     return [
-      entry({ name: `text query p50, ${model}`, value: p(ourText, 50), unit: 'ms', baseline: p(ortText, 50), note: `${count} queries; baseline: the text tower alone, same ids` }),
-      entry({ name: `text query p95, ${model}`, value: p(ourText, 95), unit: 'ms' }),
-      entry({ name: `image query p50, ${model}`, value: p(ourImage, 50), unit: 'ms', baseline: p(ortImage, 50), note: `1280×720 JPEG; baseline: the vision tower alone on one 224² image` }),
-      entry({ name: `image query p95, ${model}`, value: p(ourImage, 95), unit: 'ms' }),
+      entry({ name: `text query p50, ${model}`, value: p(texts.ours, 50), unit: 'ms', baseline: p(texts.alone, 50), note: `${count} queries; baseline: the text tower alone, same ids` }),
+      entry({ name: `text query p95, ${model}`, value: p(texts.ours, 95), unit: 'ms' }),
+      entry({ name: `image query p50, ${model}`, value: p(images.ours, 50), unit: 'ms', baseline: p(images.alone, 50), note: `1280×720 JPEG; baseline: the vision tower alone on one 224² image` }),
+      entry({ name: `image query p95, ${model}`, value: p(images.ours, 95), unit: 'ms' }),
     ];
   } finally {
     await Promise.all([text.release(), vision.release()]);
