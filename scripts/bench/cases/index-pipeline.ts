@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_SMOOTHING } from '../../../lib/core/smoothing';
 import { decodeThreads } from '../../../lib/decoder/frames';
-import { TransformersEmbedder } from '../../../lib/embedder/transformers-embedder';
+import { ThreadedEmbedder } from '../../../lib/embedder/threaded-embedder';
 import { indexVideo } from '../../../lib/indexer';
 import { openLocalStore, type LocalStore } from '../../../lib/store/open-local-store';
 import type { BenchCase } from '../bench-case';
@@ -15,14 +15,14 @@ import { benchVideo, indexingVideo } from '../videos';
 /**
  * Case 2: the whole indexing pipeline (`indexVideo`: probe, decode, embed with the fixture model, smooth, write the
  * raw embeddings and a fresh local index) against ffmpeg alone decoding the same frames. Decoding is the bound; the
- * rest must hide behind it.
+ * rest must hide behind it. The embedder is loaded as `vsearch index` loads it: on its own thread, without spin-waiting.
  */
 export const indexPipelineCase: BenchCase = {
   name: 'index-pipeline',
   async run(ctx) {
     const video = indexingVideo(ctx.smoke);
     const file = await benchVideo(ctx.tmpDir, video);
-    const embedder = await TransformersEmbedder.from_pretrained(await fixtureModelDir(ctx.tmpDir));
+    const embedder = await ThreadedEmbedder.load(await fixtureModelDir(ctx.tmpDir), { spinning: false });
     if (embedder.geometry.width !== SAMPLE.size || embedder.geometry.fit !== 'cover') {
       throw new Error('the fixture model no longer takes 224² cover frames: the baseline would decode other frames');
     }
@@ -58,6 +58,7 @@ export const indexPipelineCase: BenchCase = {
         }),
       ];
     } finally {
+      await embedder.close();
       await rm(scratch, { recursive: true, force: true });
     }
   },
