@@ -28,12 +28,15 @@ const TEXTS = [
   'an aeroplane taking off',
 ];
 
+/** Untimed queries of each before the timing: the first runs initialise the sessions and the fitting ffmpeg's cache. */
+const WARM_UP = 3;
+
 /**
  * Latencies of a running server, ours and the tower alone's taken in turn, query by query, so both see the same load:
- * one untimed pass over the texts, then `count` timed queries of each.
+ * WARM_UP untimed queries, then `count` timed ones of each.
  */
 async function latencies(count: number, ours: (i: number) => Promise<unknown>, alone: (i: number) => Promise<unknown>) {
-  for (let i = 0; i < Math.min(count, TEXTS.length); i++) {
+  for (let i = 0; i < Math.min(count, WARM_UP); i++) {
     await ours(i);
     await alone(i);
   }
