@@ -54,7 +54,6 @@ export interface PredictedQuery {
 }
 
 export interface Predictions {
-  file: string;
   byKey: Map<string, PredictedQuery>;
   /** Annotated queries without a prediction line. */
   missing: AnnotatedQuery[];
@@ -121,7 +120,7 @@ export async function readPredictions(file: string, annotations: Annotations): P
         : list(record.pred_saliency_scores, 'pred_saliency_scores', at).map((s, i) => finite(s, `pred_saliency_scores[${i}]`, at));
     byKey.set(key, { key, qid, vid, windows, saliency });
   }
-  return { file, byKey, missing: annotations.queries.filter((q) => !byKey.has(q.key)) };
+  return { byKey, missing: annotations.queries.filter((q) => !byKey.has(q.key)) };
 }
 
 interface Line {

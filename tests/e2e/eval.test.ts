@@ -178,9 +178,22 @@ test('Charades-STA lines are scored with R1@0.3/0.5/0.7 and mIoU', async () => {
       { qid: 3, vid: 'Y6R7T', pred_relevant_windows: [[0, 4, 1]] },
     ]),
   );
-  const result = await vsearchJson<EvalJson>(['eval', '--predictions', file('sta-pred.jsonl'), '--annotations', file('sta.txt')]);
-  expect(result.code).toBe(0);
-  expect(result.json.brief).toEqual({ 'R1@0.3': 100, 'R1@0.5': 33.33, 'R1@0.7': 33.33, mIoU: 57.78 });
+  // The same queries as JSON lines, and a line with two windows, which a Charades-STA query cannot have.
+  const window = (qid: number, vid: string) => ({ qid, query: `q${qid}`, vid, relevant_windows: [[0, 10]] });
+  await writeFile(file('sta.jsonl'), jsonl([window(1, 'AO8RW'), window(2, 'AO8RW'), window(3, 'Y6R7T')]));
+  await writeFile(file('sta-two.jsonl'), jsonl([window(1, 'AO8RW'), { ...window(2, 'AO8RW'), relevant_windows: [[0, 10], [20, 30]] }]));
+  const score = (annotations: string, extra: string[] = []) =>
+    vsearchJson<EvalJson>(['eval', '--predictions', file('sta-pred.jsonl'), '--annotations', file(annotations), ...extra]);
+  const [text, json, two] = await Promise.all([
+    score('sta.txt'),
+    score('sta.jsonl', ['--benchmark', 'charades-sta']),
+    vsearch(['eval', '--predictions', file('sta-pred.jsonl'), '--annotations', file('sta-two.jsonl'), '--benchmark', 'charades-sta']),
+  ]);
+  expect(text.code).toBe(0);
+  expect(text.json.brief).toEqual({ 'R1@0.3': 100, 'R1@0.5': 33.33, 'R1@0.7': 33.33, mIoU: 57.78 });
+  expect(json.json.brief).toEqual(text.json.brief);
+  expect(two.code).toBe(1);
+  expect(two.stderr.trim()).toBe(`vsearch: ${file('sta-two.jsonl')} line 2: a Charades-STA query has one window, this one has 2`);
 });
 
 test('bad files get one line naming the file and line, and a non-zero exit; a missing video is skipped', async () => {
