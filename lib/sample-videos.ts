@@ -9,6 +9,11 @@ export interface ColourSegment {
   colour: string;
   durationSec: number;
   right?: string;
+  /**
+   * A gradual change: the segment starts as the previous segment's colour (its left half's, when split) and turns
+   * linearly into its own over its first `fadeInSec` seconds. Not for the first segment.
+   */
+  fadeInSec?: number;
 }
 
 export interface ColourVideoOptions {
@@ -51,14 +56,16 @@ export async function makeColourVideo(file: string, segments: ColourSegment[], o
   const colour = (name: string, w: number, frames: number) =>
     `color=c=${name}:s=${w}x${height}:r=${rate}:d=${((frames - 0.5) / rate).toFixed(6)}`;
   let elapsedSec = 0;
-  const sources = segments.map(({ colour: left, right, durationSec }, i) => {
+  const sources = segments.map(({ colour: left, right, durationSec, fadeInSec }, i) => {
     // Boundaries land on the frame nearest to each cumulative time, so rounding does not add up along the video.
     const frames = Math.round((elapsedSec + durationSec) * rate) - Math.round(elapsedSec * rate);
     elapsedSec += durationSec;
     if (frames < 1) throw new RangeError(`segment ${i} (${durationSec} s) is shorter than a frame at ${rate} fps`);
-    if (right === undefined) return `${colour(left, width, frames)}[s${i}]`;
+    const fade = fadeInSec === undefined ? '' : fadeFrom(segments, i, fadeInSec);
+    if (right === undefined) return `${colour(left, width, frames)}${fade}[s${i}]`;
     const half = width / 2;
-    return `${colour(left, half, frames)}[l${i}];${colour(right, width - half, frames)}[r${i}];[l${i}][r${i}]hstack[s${i}]`;
+    const sides = `${colour(left, half, frames)}[l${i}];${colour(right, width - half, frames)}[r${i}]`;
+    return `${sides};[l${i}][r${i}]hstack${fade}[s${i}]`;
   });
   const inputs = segments.map((_, i) => `[s${i}]`).join('');
   const select = vfr ? `,select='lt(mod(n,6),2)+eq(mod(n,6),3)'` : '';
@@ -75,6 +82,15 @@ export async function makeColourVideo(file: string, segments: ColourSegment[], o
   } finally {
     await rm(encoded, { force: true });
   }
+}
+
+/** The filter that fades segment `i` in from the previous segment's colour over its first `seconds`. */
+function fadeFrom(segments: readonly ColourSegment[], i: number, seconds: number): string {
+  if (i === 0) throw new RangeError('the first segment has no previous colour to fade from');
+  if (!(seconds > 0) || seconds > segments[i].durationSec) {
+    throw new RangeError(`segment ${i}: fadeInSec must be > 0 and at most its duration (${segments[i].durationSec} s), got ${seconds}`);
+  }
+  return `,fade=t=in:st=0:d=${seconds}:color=${segments[i - 1].colour}`;
 }
 
 /** Writes three short demo videos into `dir` and describes them for indexing. */

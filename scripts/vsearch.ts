@@ -4,6 +4,7 @@ import { videosCommand } from '../lib/cli/videos-command';
 import { removeCommand } from '../lib/cli/remove-command';
 import { demoCommand } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
+import { evalCommand, EVAL_USAGE } from '../lib/cli/eval-command';
 import { UsageError } from '../lib/cli/usage-error';
 
 const USAGE = `vsearch — search the moments of your videos by text or image
@@ -14,13 +15,16 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   vsearch remove <id> [--data DIR]
   vsearch demo [--model ID|DIR] [--data DIR]
   vsearch serve [--port N] [--host H] [--token T] [--allow-host NAME]... [--cors ORIGIN] [--data DIR] [--model ID|DIR]
+  ${EVAL_USAGE}
 
 Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32.
 Sampling: --fps 1. Smoothing: --smoothing-kernel 11 --smoothing-sigma 1.8, both counted in sampled frames (at
 --fps 0.5 a kernel of 11 frames spans 22 s of video); the catalog records what was applied (vsearch videos --json).
 Clips: hits chain while at most --time-offset seconds apart; default two sampling intervals of each video (one
 missing frame still joins: 2 s at 1 fps, 4 s at 0.5 fps). Each clip then grows over the neighbouring frames that
-stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.`;
+stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.
+Eval: the benchmark's own metrics (QVHighlights: MR-full-R1@0.5 …, HL-min-Fair-mAP …; Charades-STA: R1@0.3 …, mIoU)
+on a prediction file, or on the search's answers to every annotated query, each restricted to its video.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,
@@ -29,6 +33,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   remove: removeCommand,
   demo: demoCommand,
   serve: serveCommand,
+  eval: evalCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

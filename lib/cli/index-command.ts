@@ -10,16 +10,21 @@ import { progressReporter } from './progress';
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
 
+/** How a video is sampled and smoothed: `vsearch index` and `vsearch eval` (which indexes what it needs). */
+export const SAMPLING_OPTIONS = {
+  fps: { type: 'string' },
+  'smoothing-kernel': { type: 'string' },
+  'smoothing-sigma': { type: 'string' },
+  'no-smoothing': { type: 'boolean', default: false },
+} as const;
+
 const OPTIONS = {
   ...COMMON_OPTIONS,
-  fps: { type: 'string' },
+  ...SAMPLING_OPTIONS,
   'every-nth': { type: 'string' },
   title: { type: 'string' },
   category: { type: 'string' },
   tag: { type: 'string', multiple: true },
-  'smoothing-kernel': { type: 'string' },
-  'smoothing-sigma': { type: 'string' },
-  'no-smoothing': { type: 'boolean', default: false },
 } as const;
 
 export interface IndexReport {
@@ -81,7 +86,8 @@ function summary(video: VideoRecord) {
   return { id: video.id, title: video.title, durationSec: video.durationSec, frames: video.frames, status: video.status };
 }
 
-function indexOptionsOf(values: {
+/** The sampling plan and smoothing the options ask for, or a usage error naming the wrong one. */
+export function indexOptionsOf(values: {
   fps?: string;
   'every-nth'?: string;
   'smoothing-kernel'?: string;

@@ -9,19 +9,24 @@ import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
   [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
 
+/** How hits become clips: `vsearch search` and `vsearch eval` (which runs benchmark queries). */
+export const CLIP_OPTIONS = {
+  k: { type: 'string' },
+  'time-offset': { type: 'string' },
+  'min-score': { type: 'string' },
+  'relevance-margin': { type: 'string' },
+} as const;
+
 const OPTIONS = {
   ...COMMON_OPTIONS,
+  ...CLIP_OPTIONS,
   image: { type: 'string' },
   'image-weight': { type: 'string' },
   video: { type: 'string', multiple: true },
   category: { type: 'string', multiple: true },
   tag: { type: 'string', multiple: true },
   keywords: { type: 'string' },
-  k: { type: 'string' },
   size: { type: 'string' },
-  'time-offset': { type: 'string' },
-  'min-score': { type: 'string' },
-  'relevance-margin': { type: 'string' },
 } as const;
 
 /** `vsearch search`: ranked clips for a text and/or image query. */
@@ -35,12 +40,8 @@ export async function searchCommand(args: string[]): Promise<number> {
     image,
     imageWeight: numberOption('image-weight', values['image-weight'], { min: 0, max: 1 }),
     filters: { videoIds: values.video, categories: values.category, tags: values.tag, keywords: values.keywords },
-    k: numberOption('k', values.k, { min: 1, max: 10_000, integer: true }),
     size: numberOption('size', values.size, { min: 1, max: 1000, integer: true }),
-    timeOffset: numberOption('time-offset', values['time-offset'], { min: 0 }),
-    minScore: numberOption('min-score', values['min-score'], { min: -1, max: 1 }),
-    relevanceMargin:
-      values['relevance-margin'] === 'auto' ? 'auto' : numberOption('relevance-margin', values['relevance-margin'], { min: 0 }),
+    ...clipSettingsOf(values),
   };
 
   const embedder = await loadEmbedder(values);
@@ -51,6 +52,17 @@ export async function searchCommand(args: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify({ clips: clips.map(jsonClip) }));
   else printClips(clips);
   return 0;
+}
+
+/** The k-NN and clustering settings the options ask for, or a usage error naming the wrong one. */
+export function clipSettingsOf(values: { k?: string; 'time-offset'?: string; 'min-score'?: string; 'relevance-margin'?: string }) {
+  return {
+    k: numberOption('k', values.k, { min: 1, max: 10_000, integer: true }),
+    timeOffset: numberOption('time-offset', values['time-offset'], { min: 0 }),
+    minScore: numberOption('min-score', values['min-score'], { min: -1, max: 1 }),
+    relevanceMargin:
+      values['relevance-margin'] === 'auto' ? 'auto' : numberOption('relevance-margin', values['relevance-margin'], { min: 0 }),
+  } satisfies Partial<SearchRequest>;
 }
 
 async function readImageFile(file: string): Promise<Uint8Array> {
