@@ -10,6 +10,7 @@ import { loadEmbedder, openLocal } from './local-context';
 import { indexFiles } from './index-command';
 import { printClips } from './search-command';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 const TEXT_QUERIES = ['a red screen', 'green grass', 'a blue sky'];
 const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
@@ -21,6 +22,7 @@ const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
 export async function demoCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, COMMON_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: vsearch demo [--model ID|DIR] [--data DIR]`);
+  await assertDecoderTools(['ffmpeg', 'ffprobe']);
   const samplesDir = path.join(dataDirOf(values), 'samples');
   await mkdir(samplesDir, { recursive: true });
 

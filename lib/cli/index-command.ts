@@ -6,6 +6,7 @@ import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
 import { progressReporter } from './progress';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
@@ -35,6 +36,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   const files = await collectVideoFiles(positionals);
   if (files.length === 0) throw new UsageError(`no video files found in ${positionals.join(', ')}`);
   if (values.title !== undefined && files.length > 1) throw new UsageError('--title needs exactly one video');
+  await assertDecoderTools(['ffmpeg', 'ffprobe']);
 
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);

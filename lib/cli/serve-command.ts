@@ -4,6 +4,7 @@ import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import { startLocalServer } from '../server/local-server';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 const OPTIONS = { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' } } as const;
 
@@ -12,6 +13,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (see vsearch --help)`);
   const port = numberOption('port', values.port, { min: 0, max: 65535, integer: true }) ?? 8080;
+  // Thumbnails and image queries go through ffmpeg.
+  await assertDecoderTools(['ffmpeg']);
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   const server = await startLocalServer(
