@@ -3,7 +3,9 @@
  * starts; exit code 1, never a stack trace.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
@@ -70,5 +72,54 @@ describe('a machine without ffmpeg', () => {
     const result = await vsearch(['search', 'red', '--data', data, '--model', model], env);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/1\. red/);
+  });
+});
+
+describe('a default model that cannot be downloaded', () => {
+  const DEFAULT_MODEL = 'Xenova/clip-vit-base-patch32';
+
+  /** A hub in an outage: it serves the model's small files, then answers 503 for its weights. */
+  async function hubWithoutWeights(): Promise<Server> {
+    const server = createServer(async (req, res) => {
+      const [, file] = /\/resolve\/main\/(.+)$/.exec(req.url ?? '') ?? [];
+      const bytes = file && !file.startsWith('onnx/') ? await readFile(path.join(model, file)).catch(() => undefined) : undefined;
+      if (bytes) res.writeHead(200).end(bytes);
+      else res.writeHead(503).end('service unavailable');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  /** A port on 127.0.0.1 that nothing listens on: a connection to it is refused at once. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  test('names the model, the cache directory and the two ways on: --model DIR, or the fixture model', async () => {
+    const outage = await hubWithoutWeights();
+    try {
+      const hubs = [
+        { hub: `http://127.0.0.1:${await closedPort()}`, reason: /ECONNREFUSED/ },
+        { hub: `http://127.0.0.1:${(outage.address() as AddressInfo).port}`, reason: /Service unavailable/ },
+      ];
+      for (const [i, { hub, reason }] of hubs.entries()) {
+        const cache = path.join(work, `model-cache-${i}`);
+        const result = await vsearch(['search', 'red', '--data', path.join(work, 'model-data')], {
+          HF_ENDPOINT: hub,
+          VSEARCH_MODEL: undefined, // the default model
+          VSEARCH_MODEL_CACHE: cache,
+        });
+        expectOneLine(result, reason);
+        expect(result.stderr).toContain(`Model "${DEFAULT_MODEL}" is not in the cache ${cache} and could not be downloaded from ${hub}/`);
+        expect(result.stderr).toContain('--model DIR');
+        expect(result.stderr).toContain('npx tsx scripts/make-fixture-model.ts --out /tmp/fixture-clip --arch clip');
+      }
+    } finally {
+      await new Promise((resolve) => outage.close(resolve));
+    }
   });
 });
