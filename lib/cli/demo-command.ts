@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { makeSampleVideos } from '../sample-videos';
 import { searchClips, type SearchRequest } from '../search';
-import { COMMON_OPTIONS, dataDirOf, parseCommand } from './options';
+import { COMMON_OPTIONS, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { indexFiles } from './index-command';
@@ -23,15 +23,14 @@ export async function demoCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, COMMON_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: vsearch demo [--model ID|DIR] [--data DIR]`);
   await assertDecoderTools(['ffmpeg', 'ffprobe']);
-  const samplesDir = path.join(dataDirOf(values), 'samples');
-  await mkdir(samplesDir, { recursive: true });
-
-  console.log(`making sample videos in ${samplesDir}`);
-  const samples = await makeSampleVideos(samplesDir);
-  const embedder = await loadEmbedder(values);
+  // Opened first: a data directory that is full, read-only or not ours is said before any work.
   const store = await openLocal(values);
-  const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
   try {
+    const samplesDir = await store.folder('samples');
+    console.log(`making sample videos in ${samplesDir}`);
+    const samples = await makeSampleVideos(samplesDir);
+    const embedder = await loadEmbedder(values);
+    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
     let failed = false;
     for (const sample of samples) {
       const { title, category, tags } = sample;

@@ -2,17 +2,23 @@
  * A newcomer's machine that lacks a piece: each missing piece is named in one line, with the way on, before any work
  * starts; exit code 1, never a stack trace.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
-import { vsearch, type CliResult } from '../helpers/cli';
+import { REPO_ROOT, vsearch, type CliResult } from '../helpers/cli';
+import { inPrivateMounts, privateMountsUnavailable } from '../helpers/private-mounts';
 
 jest.setTimeout(120_000);
+
+if (privateMountsUnavailable) {
+  console.warn(`missing-pieces.test.ts: the full and the read-only data directory tests are skipped: ${privateMountsUnavailable}`);
+}
 
 let work: string;
 let model: string;
@@ -123,3 +129,92 @@ describe('a default model that cannot be downloaded', () => {
     }
   });
 });
+
+describe('a data directory that is full, read-only or not ours', () => {
+  const withMounts = privateMountsUnavailable ? test.skip : test;
+
+  /** The ids `vsearch videos` lists, as each line's first word. */
+  const listed = (result: CliResult) => result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split(/\s+/)[0]);
+
+  /** The whole line an index command prints when it stops at a file, every word of it the user reads. */
+  function expectStop(result: CliResult, problem: string, stoppedAt: string, advice: string): void {
+    const line = `vsearch: ${problem}. Stopped at ${stoppedAt}: it was not indexed, nor the file after it; what was indexed before is kept. ${advice}`;
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: `${line}\n` });
+  }
+
+  withMounts('full: one line naming the directory, at the first file; nothing is written, and indexing works once space is freed', async () => {
+    const disk = path.join(work, 'small-disk');
+    await mkdir(disk);
+    const data = path.join(disk, 'data');
+    const fill = path.join(disk, 'fill');
+    const index = (files: string[]) => ['vsearch', 'index', ...files, '--data', data, '--model', model];
+    const [first, , full, afterFull, , again, afterAgain] = await inPrivateMounts(
+      [['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk]],
+      [
+        index([videos[0]]),
+        ['sh', '-c', `dd if=/dev/zero of=${fill} bs=64k 2>/dev/null; true`],
+        index(videos.slice(1)),
+        ['vsearch', 'videos', '--data', data],
+        ['rm', fill],
+        index(videos.slice(1)),
+        ['vsearch', 'videos', '--data', data],
+      ],
+    );
+    expect(first.code).toBe(0);
+    expectStop(full, `cannot write to the data directory ${data}: no space left on device`, videos[1], 'Free some space, then run the command again.');
+    expect(listed(afterFull)).toEqual(['red']);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(listed(afterAgain)).toEqual(['red', 'green', 'blue']);
+  });
+
+  withMounts('read-only: one line naming the directory, at the first file, and nothing is written', async () => {
+    const disk = path.join(work, 'read-only-disk');
+    const data = path.join(disk, 'data');
+    const fresh = path.join(disk, 'new', 'data');
+    expect((await vsearch(['index', videos[0], '--data', data, '--model', model])).code).toBe(0);
+    const [indexed, afterIndexed, created] = await inPrivateMounts(
+      [
+        ['mount', '--bind', disk, disk],
+        ['mount', '-o', 'remount,ro,bind', disk],
+      ],
+      [
+        ['vsearch', 'index', ...videos.slice(1), '--data', data, '--model', model],
+        ['vsearch', 'videos', '--data', data],
+        ['vsearch', 'index', videos[1], '--data', fresh, '--model', model],
+      ],
+    );
+    const readOnly = 'it is on a read-only file system';
+    expectStop(indexed, `cannot write to the data directory ${data}: ${readOnly}`, videos[1], 'Use a writable directory with --data DIR.');
+    expect(listed(afterIndexed)).toEqual(['red']);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({
+      code: 1,
+      stderr: `vsearch: cannot write to the data directory ${fresh}: ${readOnly}; nothing was written. Use a writable directory with --data DIR.\n`,
+    });
+  });
+
+  test("not ours: one line naming the directory and 'permission denied', and nothing is written", async () => {
+    const data = path.join(work, 'their-data');
+    expect((await vsearch(['index', videos[0], '--data', data, '--model', model])).code).toBe(0);
+    const args = [path.join(REPO_ROOT, 'scripts/vsearch.js'), 'index', ...videos.slice(1), '--data', data, '--model', model];
+    let result: CliResult;
+    if (process.getuid?.() === 0) {
+      // Root may write anywhere: the command runs as nobody, who can read the test's files but not write its directory.
+      await chmod(work, 0o755);
+      result = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args]);
+    } else {
+      await chmod(data, 0o555);
+      result = await run(process.execPath, args).finally(() => chmod(data, 0o755));
+    }
+    const advice = 'Use a directory of yours with --data DIR, or run as its owner.';
+    expectStop(result, `cannot use the data directory ${data}: permission denied`, videos[1], advice);
+    expect(listed(await vsearch(['videos', '--data', data]))).toEqual(['red']);
+  });
+});
+
+function run(command: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: REPO_ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
