@@ -17,7 +17,7 @@ import { inPrivateMounts, privateMountsUnavailable } from '../helpers/private-mo
 jest.setTimeout(120_000);
 
 if (privateMountsUnavailable) {
-  console.warn(`missing-pieces.test.ts: the full and the read-only data directory tests are skipped: ${privateMountsUnavailable}`);
+  process.stderr.write(`missing-pieces.test.ts: the full and the read-only data directory tests are skipped: ${privateMountsUnavailable}\n`);
 }
 
 let work: string;
