@@ -12,7 +12,7 @@ const INSTALL = 'Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install
 export class DecoderMissingError extends Error {
   override readonly name = 'DecoderMissingError';
 
-  constructor(readonly missing: DecoderTool[]) {
+  constructor(missing: DecoderTool[]) {
     super(`ffmpeg is missing (no ${missing.join(' and no ')} on PATH); install it (${INSTALL}) and run the command again`);
   }
 }

@@ -30,12 +30,7 @@ export class ModelLoadError extends Error {
 export class ModelDownloadError extends ModelLoadError {
   override readonly name = 'ModelDownloadError';
 
-  constructor(
-    readonly model: string,
-    readonly host: string,
-    readonly cacheDir: string,
-    reason: string,
-  ) {
+  constructor(model: string, host: string, cacheDir: string, reason: string) {
     super(`Model "${model}" is not in the cache ${cacheDir} and could not be downloaded from ${host} (${reason}).`);
   }
 }

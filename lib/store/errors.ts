@@ -34,7 +34,7 @@ export class DataDirError extends Error {
   override readonly name = 'DataDirError';
 
   constructor(
-    readonly dir: string,
+    dir: string,
     readonly problem: DataDirProblem,
   ) {
     super(PROBLEMS[problem](dir));
