@@ -6,6 +6,7 @@ import { demoCommand } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
 import { evalCommand, EVAL_USAGE } from '../lib/cli/eval-command';
 import { UsageError } from '../lib/cli/usage-error';
+import { errorLine } from '../lib/cli/error-line';
 
 const USAGE = `vsearch — search the moments of your videos by text or image
 
@@ -57,7 +58,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`vsearch: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`vsearch: ${errorLine(error)}`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

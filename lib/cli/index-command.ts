@@ -6,6 +6,9 @@ import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
 import { progressReporter } from './progress';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
+import { DataDirError } from '../store/errors';
+import { DATA_DIR_ADVICE } from './error-line';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
@@ -40,9 +43,11 @@ export async function indexCommand(args: string[]): Promise<number> {
   const files = await collectVideoFiles(positionals);
   if (files.length === 0) throw new UsageError(`no video files found in ${positionals.join(', ')}`);
   if (values.title !== undefined && files.length > 1) throw new UsageError('--title needs exactly one video');
+  await assertDecoderTools(['ffmpeg', 'ffprobe']);
 
-  const embedder = await loadEmbedder(values);
+  // The store first: a data directory that cannot be created or opened is said before the model loads.
   const store = await openLocal(values);
+  const embedder = await loadEmbedder(values);
   const report = await indexFiles(
     files,
     { title: values.title, category: values.category, tags: values.tag },
@@ -56,7 +61,10 @@ export async function indexCommand(args: string[]): Promise<number> {
   return report.errors.length > 0 ? 1 : 0;
 }
 
-/** Indexes files one after the other, never letting one bad file stop the rest. Shared with `vsearch demo`. */
+/**
+ * Indexes files one after the other, never letting one bad file stop the rest — except a data directory that cannot
+ * be written, which every file after it would hit too: that stops at once, in one line. Shared with `vsearch demo`.
+ */
 export async function indexFiles(
   files: string[],
   meta: { title?: string; category?: string; tags?: string[] },
@@ -66,7 +74,7 @@ export async function indexFiles(
 ): Promise<IndexReport> {
   const progress = progressReporter();
   const report: IndexReport = { videos: [], errors: [] };
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     try {
       const video = await indexVideo({ path: file, ...meta }, deps, options, progress.update);
       progress.done();
@@ -74,6 +82,14 @@ export async function indexFiles(
       if (printLines) console.log(`indexed ${video.id} "${video.title}": ${video.frames} frames, ${video.durationSec.toFixed(1)} s`);
     } catch (error) {
       progress.done();
+      if (error instanceof DataDirError) {
+        const rest = files.length - i - 1;
+        const untried = rest > 0 ? `, nor the ${rest === 1 ? 'file' : `${rest} files`} after it` : '';
+        throw new Error(
+          `${error.message}. Stopped at ${file}: it was not indexed${untried}; what was indexed before is kept. ${DATA_DIR_ADVICE[error.problem]}`,
+          { cause: error },
+        );
+      }
       const message = (error as Error).message;
       report.errors.push({ path: file, error: message });
       console.error(`error: ${file}: ${message}`);

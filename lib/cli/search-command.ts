@@ -5,6 +5,7 @@ import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { clock } from './format';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
   [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
@@ -44,6 +45,8 @@ export async function searchCommand(args: string[]): Promise<number> {
     ...clipSettingsOf(values),
   };
 
+  // A query image is fitted to the model by ffmpeg (fit-image.ts); a text query needs no ffmpeg.
+  if (image) await assertDecoderTools(['ffmpeg']);
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames });

@@ -6,6 +6,7 @@ import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import { TOKEN_FORMAT } from '../server/access-token';
 import { hostName } from '../server/host-names';
 import { startLocalServer } from '../server/local-server';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -27,6 +28,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const cors = values.cors === undefined ? undefined : corsOrigin(values.cors);
   if (values['allow-host']?.some((host) => hostName(host) === '')) throw new UsageError('--allow-host must name a host');
+  // Thumbnails and image queries go through ffmpeg.
+  await assertDecoderTools(['ffmpeg']);
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   const server = await startLocalServer(

@@ -23,7 +23,16 @@ import { pixelValuesAtInputSize } from './pixel-values';
 
 /** A model that could not be downloaded or read; the message is one line meant for the user. */
 export class ModelLoadError extends Error {
-  override readonly name = 'ModelLoadError';
+  override readonly name: string = 'ModelLoadError';
+}
+
+/** A hub model that is not in the cache and could not be fetched: offline, a firewall, a hub outage, a wrong id. */
+export class ModelDownloadError extends ModelLoadError {
+  override readonly name = 'ModelDownloadError';
+
+  constructor(model: string, host: string, cacheDir: string, reason: string) {
+    super(`Model "${model}" is not in the cache ${cacheDir} and could not be downloaded from ${host} (${reason}).`);
+  }
 }
 
 /** transformers.js file name suffix of each weight type: onnx/text_model{suffix}.onnx. */
@@ -77,6 +86,17 @@ function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECT
 
 function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Why a hub download failed, when it did: fetch's own failure (no network, refused, a name that does not resolve) with
+ * its cause, or the hub's answer (transformers.js's messages for 4xx/5xx statuses, e.g. 503 in an outage).
+ */
+function downloadFailure(err: unknown): string | undefined {
+  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: unknown };
+  if (typeof message !== 'string') return undefined;
+  if (message === 'fetch failed') return cause ? `fetch failed: ${oneLine(cause)}` : message;
+  return /(occurred while trying to load file|Could not locate file|access to file): "https?:/.test(message) ? oneLine(err) : undefined;
 }
 
 function checkModelDir(dir: string, dtype: EmbedderDtype): void {
@@ -176,7 +196,10 @@ export class TransformersEmbedder implements Embedder {
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
     if (local) checkModelDir(source, dtype);
     // Global, because transformers.js 4 probes tokenizer_config.json in the default cache whatever cache_dir says.
-    if (cacheDir) env.cacheDir = cacheDir;
+    if (cacheDir) env.cacheDir = resolve(cacheDir);
+    // The hub's address: HF_ENDPOINT, as the Hugging Face hub's own clients read it (a mirror, a proxy).
+    if (process.env.HF_ENDPOINT) env.remoteHost = process.env.HF_ENDPOINT.replace(/\/*$/, '/');
+    const downloadError = (reason: string) => new ModelDownloadError(modelIdOrDir, env.remoteHost, env.cacheDir ?? '(none)', reason);
     const loadOptions = { local_files_only: local };
 
     let modelType: unknown;
@@ -185,10 +208,7 @@ export class TransformersEmbedder implements Embedder {
     } catch (err) {
       throw local
         ? new ModelLoadError(`Cannot read ${join(source, 'config.json')}: ${oneLine(err)}`)
-        : new ModelLoadError(
-            `Model "${modelIdOrDir}" could not be downloaded from the Hugging Face hub (${oneLine(err)}); ` +
-              'pass a local model directory with --model DIR or the VSEARCH_MODEL environment variable.',
-          );
+        : downloadError(downloadFailure(err) ?? oneLine(err));
     }
     if (!isArchitecture(modelType)) {
       throw new ModelLoadError(
@@ -210,7 +230,8 @@ export class TransformersEmbedder implements Embedder {
       return new TransformersEmbedder(modelIdOrDir, probe.length, towers, batchSize);
     } catch (err) {
       if (err instanceof ModelLoadError) throw err;
-      throw new ModelLoadError(`Model "${modelIdOrDir}" could not be loaded: ${oneLine(err)}`);
+      const failure = local ? undefined : downloadFailure(err);
+      throw failure ? downloadError(failure) : new ModelLoadError(`Model "${modelIdOrDir}" could not be loaded: ${oneLine(err)}`);
     }
   }
 

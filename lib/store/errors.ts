@@ -15,3 +15,53 @@ export class IndexNotReadyError extends Error {
 export class IndexWriteError extends Error {
   override readonly name = 'IndexWriteError';
 }
+
+/** What keeps the local data directory from being used: the disk is full, the file system read-only, or it is not ours. */
+export type DataDirProblem = 'full' | 'read-only' | 'permission denied';
+
+const PROBLEMS: Record<DataDirProblem, (dir: string) => string> = {
+  full: (dir) => `cannot write to the data directory ${dir}: no space left on device`,
+  'read-only': (dir) => `cannot write to the data directory ${dir}: it is on a read-only file system`,
+  'permission denied': (dir) => `cannot use the data directory ${dir}: permission denied`,
+};
+
+/**
+ * The local data directory cannot be written (or read), whichever file in it was being touched: names the directory
+ * and what is wrong, in place of the storage engine's message and its source paths. Every file after it would fail
+ * the same way.
+ */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+
+  constructor(
+    dir: string,
+    readonly problem: DataDirProblem,
+  ) {
+    super(PROBLEMS[problem](dir));
+  }
+}
+
+const ERRNO_PROBLEMS: Record<string, DataDirProblem> = {
+  ENOSPC: 'full',
+  EDQUOT: 'full',
+  EROFS: 'read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** The same errors as LanceDB words them: Rust's io::Error, the system's text then "(os error N)". */
+const LANCE_PROBLEMS: [RegExp, DataDirProblem][] = [
+  [/No space left on device|Dis[ck] quota exceeded/, 'full'],
+  [/Read-only file system/, 'read-only'],
+  [/Permission denied|Operation not permitted/, 'permission denied'],
+];
+
+/** The DataDirError a failed file-system call stands for (Node's error code, or LanceDB's message), if any. */
+export function asDataDirError(dir: string, error: unknown): DataDirError | undefined {
+  if (error instanceof DataDirError) return error;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const problem =
+    (typeof code === 'string' ? ERRNO_PROBLEMS[code] : undefined) ??
+    (typeof message === 'string' && /\(os error \d+\)/.test(message) ? LANCE_PROBLEMS.find(([text]) => text.test(message))?.[1] : undefined);
+  return problem && new DataDirError(dir, problem);
+}

@@ -16,13 +16,18 @@ export class LocalRawEmbeddings implements RawEmbeddings {
     return bytes && decodeFrameEmbeddings(bytes).frames;
   }
 
-  /** Written to a temporary file and renamed, so a reader never sees half a file. */
+  /** Written to a temporary file and renamed, so a reader never sees half a file; a failed write leaves none. */
   async save(header: FrameEmbeddingsHeader, frames: readonly FrameVector[]): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const file = this.file(header.videoId);
     const partial = `${file}.${process.pid}.partial`;
-    await writeFile(partial, encodeFrameEmbeddings(header, frames));
-    await rename(partial, file);
+    try {
+      await writeFile(partial, encodeFrameEmbeddings(header, frames));
+      await rename(partial, file);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
   }
 
   async remove(videoId: string): Promise<void> {

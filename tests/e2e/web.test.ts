@@ -25,7 +25,12 @@ const CHROMIUM_FLAGS = [
 ];
 
 const runnable = existsSync(CHROMIUM) || Boolean(process.env.CI);
-if (!runnable) console.warn(`web.test.ts skipped: no ${CHROMIUM} (apt-get install chromium; CI installs it and fails without it)`);
+/** The page's tests, named in the line that says they were skipped. */
+const pageTests: string[] = [];
+const pageTest = (name: string, run: () => Promise<void>) => {
+  pageTests.push(name);
+  test(name, run);
+};
 
 interface ClipJson {
   videoId: string;
@@ -129,7 +134,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     return video;
   };
 
-  test('a typed colour finds its clip, plays it in place and charts the search signal', async () => {
+  pageTest('a typed colour finds its clip, plays it in place and charts the search signal', async () => {
     await page.goto(server.url);
     await searchFor('yellow');
     await eventually(status, (text) => expect(text).toMatch(/clips? found/));
@@ -162,7 +167,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     await video.waitFor();
   });
 
-  test('an image query finds the video of its colour', async () => {
+  pageTest('an image query finds the video of its colour', async () => {
     await page.getByLabel('Describe the moment').fill('');
     await page.setInputFiles('#image', blueImage);
     await page.locator('#image-preview img').waitFor();
@@ -170,7 +175,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     await eventually(() => firstCard().locator('.clip-title').textContent(), (title) => expect(title).toBe('sky'));
   });
 
-  test('a large photo is shrunk in the page to a JPEG well under the API\'s image limit before it is sent', async () => {
+  pageTest('a large photo is shrunk in the page to a JPEG well under the API\'s image limit before it is sent', async () => {
     const photo = path.join(work, 'noise.png');
     // Noise compresses worst: the largest JPEG a shrunk image can become.
     await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 80 } } }).png().toFile(photo);
@@ -190,7 +195,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect((await request.response())?.status()).toBe(200);
   });
 
-  test('the videos view lists every video with its status, and why one failed', async () => {
+  pageTest('the videos view lists every video with its status, and why one failed', async () => {
     await page.getByRole('link', { name: 'Videos' }).click();
     expect(new URL(page.url()).search).toBe('?view=videos');
     const rows = page.locator('#videos-table tbody tr');
@@ -202,7 +207,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect(await cell('broken', '.reason')).toBe('decoding stopped at 00:03: corrupt data');
   });
 
-  test('a deep link runs its search with its filters on load', async () => {
+  pageTest('a deep link runs its search with its filters on load', async () => {
     await page.goto(`${server.url}/?q=green&video=traffic`);
     // The page fills the form from the link once its script has read its config (after the load event on a busy machine).
     await eventually(() => page.locator('input[name=videos]').inputValue(), (value) => expect(value).toBe('traffic'));
@@ -232,6 +237,14 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     }
   });
 });
+
+// Straight to stderr: jest shows no console output of a file whose tests are all skipped.
+if (!runnable) {
+  process.stderr.write(
+    `web.test.ts: no ${CHROMIUM}, so the ${pageTests.length} search page tests are skipped: ${pageTests.map((name) => `"${name}"`).join(', ')}. ` +
+      'Install chromium to run them (Debian/Ubuntu: sudo apt-get install -y chromium); under CI they fail without it.\n',
+  );
+}
 
 /** A catalog entry as a failed indexing run leaves it, so the videos view has a reason to show. */
 async function addFailedVideo(data: string) {
