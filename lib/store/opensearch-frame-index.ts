@@ -42,7 +42,7 @@ export interface OpenSearchFrameIndexOptions {
 }
 
 /**
- * The frames of every video in an OpenSearch Serverless (classic) vector collection, one document per frame.
+ * The frames of every video in an OpenSearch Serverless vector collection (classic or NextGen), one document per frame.
  *
  * Writes. Classic collections refuse our own document ids, `_delete_by_query` and `refresh`, and show a write to
  * searches only after their refresh interval (10–60 s). So a replacement is a RUN: `replaceFrames` indexes the new
@@ -74,7 +74,8 @@ export interface OpenSearchFrameIndexOptions {
  * shows; the first copy of each frame is kept. Deletes by id are final for later reads, so nothing else is needed.
  * Without an unknown outcome no frame has two copies, and the wait ends as soon as all frames show. The default
  * window, 90 s, is the classic refresh interval (60 s) plus a margin for a request the collection finishes shortly
- * after we stopped waiting for its answer; lower it for NextGen collections (10 s).
+ * after we stopped waiting for its answer; NextGen collections refresh every 10 s, and the deployment passes 40 s for
+ * them (serverless.yml).
  */
 export class OpenSearchFrameIndex implements FrameIndex {
   private readonly index: string;
