@@ -19,7 +19,7 @@ const runnable = existsSync(CHROMIUM) || Boolean(process.env.CI);
 if (!runnable) console.warn(`web-waking.test.ts skipped: no ${CHROMIUM} (apt-get install chromium; CI installs it and fails without it)`);
 
 const CLIP = { videoId: 'sky', title: 'sky', tags: [], start: 0, end: 5, bestTime: 2, score: 0.31, hits: 5, playbackUrl: '/media/sky' };
-const WAKING = { error: { code: 'index_waking', message: 'the index is waking up after a quiet spell; retry shortly' } };
+const WAKING = { error: { code: 'index_waking', message: 'the index is waking up after a quiet spell, or briefly unavailable; retry shortly' } };
 
 (runnable ? describe : describe.skip)('the search page while the index wakes up', () => {
   jest.setTimeout(60_000);
