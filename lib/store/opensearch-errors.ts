@@ -47,7 +47,8 @@ export async function onIndex<T>(call: (options: TransportRequestOptions) => Pro
       if (!isWaking(error)) throw error;
       if (waited >= wake.maxWaitMs) {
         const retryAfterSec = Math.max(1, Math.ceil((WAKE_MAX_MS - (Date.now() - started)) / 1000));
-        throw new IndexWakingError(`the collection is waking up or unavailable (${String(error)})`, retryAfterSec, { cause: error });
+        const message = `the collection is waking up or unavailable (${String(error)})`;
+        throw new IndexWakingError(message, retryAfterSec, { cause: error });
       }
       const delay = Math.min(1000 * 2 ** Math.min(retry, 3), wake.maxWaitMs - waited);
       await wake.sleep(delay);
