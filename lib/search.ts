@@ -34,14 +34,19 @@ export interface SearchDeps {
 }
 
 /**
- * Embeds the query, runs one filtered k-NN search (each video kept to its active run: the catalog's), turns the hits into ranked clips (clustering.ts) and grows the
- * returned clips over their videos' neighbouring frames (clip-growth.ts: one read per video of the result). Hits of a
+ * Embeds the query while it checks that the index holds the encoder's model, runs one filtered k-NN search (each
+ * video kept to its active run: the catalog's), turns the hits into ranked clips (clustering.ts) and grows the
+ * returned clips over their videos' neighbouring frames (clip-growth.ts: one read per video of the result, all at
+ * once). So the frame index is asked three times in a row at most, the first beside the query's embedding. Hits of a
  * video the catalog no longer knows (removed while its frames are still being deleted) are left out.
  */
 export async function searchClips(request: SearchRequest, deps: SearchDeps): Promise<ClipResult[]> {
   const { encoder, catalog, frames } = deps;
-  await assertIndexAccepts(frames, encoder);
-  const [vector, activeRuns] = await Promise.all([encoder.encode(request), catalog.activeRuns()]);
+  const [, vector, activeRuns] = await Promise.all([
+    assertIndexAccepts(frames, encoder),
+    encoder.encode(request),
+    catalog.activeRuns(),
+  ]);
   const found = await frames.search({ vector, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters, activeRuns });
   const videos = await catalog.getMany([...new Set(found.map((hit) => hit.videoId))]);
   const hits = found.filter((hit) => videos.has(hit.videoId));

@@ -65,3 +65,19 @@ export function asDataDirError(dir: string, error: unknown): DataDirError | unde
     (typeof message === 'string' && /\(os error \d+\)/.test(message) ? LANCE_PROBLEMS.find(([text]) => text.test(message))?.[1] : undefined);
   return problem && new DataDirError(dir, problem);
 }
+
+/**
+ * The collection did not answer in time, or answered 502/503/504: a NextGen collection that scaled to zero after 10
+ * idle minutes wakes on the first request after them, which waits 10–30 s. The same request succeeds once it is
+ * awake: in `retryAfterSec` at the latest, when the one that woke it came that long ago.
+ */
+export class IndexWakingError extends Error {
+  override readonly name = 'IndexWakingError';
+  constructor(
+    message: string,
+    readonly retryAfterSec: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -39,7 +39,10 @@ async function run(state, url) {
   status.textContent = 'Searching…';
   results.setAttribute('aria-busy', 'true');
   try {
-    const answer = await search(request);
+    const waking = (seconds) => {
+      if (current === searches) status.textContent = `The index is waking up… searching again in ${seconds} s.`;
+    };
+    const answer = await search(request, waking);
     if (current !== searches) return;
     clips.show(answer.clips);
     timeline.show(timelineParts(request), answer.clips);

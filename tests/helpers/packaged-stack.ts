@@ -46,7 +46,10 @@ export async function packagedStack(params: Record<string, string> = {}): Promis
         env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
         maxBuffer: 16 * 1024 * 1024,
       },
-    );
+    ).catch(async (error: unknown) => {
+      await rm(work, { recursive: true, force: true });
+      throw error;
+    });
     await rename(work, dir).catch(() => rm(work, { recursive: true, force: true }));
     await pruneOldPackages();
   }

@@ -180,6 +180,22 @@ test('throttled bulk requests are retried: every frame once, none lost, none dup
   await expectFrames(videoIdForKey(key), seconds(6));
 });
 
+// A NextGen collection group at 0 OCU scales to zero after 10 idle minutes; the first request after that waits
+// 10–30 s (here 1.5 s), search and indexing each on their own first request.
+test('the collection scaled to zero: the video is indexed once it wakes, every frame once', async () => {
+  const key = 'videos/after a quiet spell.mp4';
+  const before = h.aoss.requests.length;
+  h.aoss.goCold({ mode: 'late', delayMs: 1500 });
+
+  expect(await run(await h.upload(key, videos.six))).toMatchObject({ status: 'SUCCEEDED' });
+
+  const met = h.aoss.requests.slice(before).filter((request) => request.cold);
+  expect(new Set(met.map((request) => request.cold))).toEqual(new Set(['late']));
+  expect(met.some((request) => request.path.endsWith('_bulk'))).toBe(true);
+  await expectFrames(videoIdForKey(key), seconds(6));
+  expect(await h.catalog.get(videoIdForKey(key))).toMatchObject({ status: 'READY', frames: 6 });
+});
+
 test('a duplicate event is indexed once, even when both executions run at the same time', async () => {
   const key = 'videos/duplicate.mp4';
   const event = await h.upload(key, videos.four);
