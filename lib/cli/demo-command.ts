@@ -28,7 +28,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const samples = await makeSampleVideos(samplesDir);
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
-  const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
+  const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
   try {
     let failed = false;
     for (const sample of samples) {

@@ -99,7 +99,7 @@ async function runQueries(annotations: Annotations, values: EvalValues): Promise
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   try {
-    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
+    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
     const indexing = progressReporter();
     const videos = await prepareVideos(
       annotations.queries.map((q) => q.vid),
