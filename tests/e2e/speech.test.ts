@@ -7,6 +7,10 @@ import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
 import type { SpeechRecord } from '../../lib/core/types';
 import { vsearch, vsearchJson } from '../helpers/cli';
+import { searchApi } from '../../lib/api/search-api';
+import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
+import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
+import { openLocalStore } from '../../lib/store/open-local-store';
 
 interface JsonClip {
   videoId: string;
@@ -117,6 +121,31 @@ test('--speech-weight 0 searches frames only; --mode speech what is said only', 
   const spoken = await search(['fox', '--mode', 'speech']);
   expect(spoken.length).toBeGreaterThanOrEqual(5);
   expect(spoken.every((clip) => clip.matchedBy.join() === 'speech')).toBe(true);
+});
+
+test('the API answers matchedBy and the matching lines, and takes speechWeight and mode', async () => {
+  const store = await openLocalStore(data);
+  try {
+    const deps = {
+      encoder: new LocalQueryEncoder(await TransformersEmbedder.from_pretrained(model)),
+      catalog: store.catalog,
+      frames: store.frames,
+      transcripts: store.transcripts,
+      media: { videoUrl: async (video: { id: string }) => `/media/${video.id}` },
+    };
+    const { clips } = await searchApi({ text: 'brown fox', videoIds: ['vtt-sidecar'] }, deps);
+    expect(clips[0]).toMatchObject({
+      videoId: 'vtt-sidecar',
+      matchedBy: ['speech'],
+      transcript: [{ start: 10, end: 14, text: 'the quick brown fox', source: 'sidecar', score: 1 }],
+    });
+    expect(clips[0].playbackUrl).toMatch(/^\/media\/vtt-sidecar#t=/);
+    const framesOnly = await searchApi({ text: 'brown fox', videoIds: ['vtt-sidecar'], speechWeight: 0 }, deps);
+    expect(framesOnly.clips.every((clip) => clip.matchedBy.join() === 'visual')).toBe(true);
+    expect((await searchApi({ text: 'fox', mode: 'speech', size: 100 }, deps)).clips.length).toBeGreaterThanOrEqual(5);
+  } finally {
+    store.close();
+  }
 });
 
 test('a video without speech is unaffected', async () => {
