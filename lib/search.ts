@@ -89,7 +89,7 @@ export async function searchClips(request: SearchRequest, deps: SearchDeps): Pro
 }
 
 /** The transcript segments matching the query's text, where the search reads speech at all. */
-async function searchSpeech(request: SearchRequest, mode: SearchMode, transcripts: TranscriptIndex | undefined, activeRuns: ActiveRuns) {
+export async function searchSpeech(request: SearchRequest, mode: SearchMode, transcripts: TranscriptIndex | undefined, activeRuns: ActiveRuns) {
   if (!transcripts || !request.text || mode === 'visual' || request.speechWeight === 0) return [];
   return transcripts.search({ text: request.text, k: request.k ?? SEARCH_DEFAULTS.k, filters: request.filters, activeRuns });
 }

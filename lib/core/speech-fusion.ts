@@ -116,6 +116,11 @@ export function explainClip(
   return { matchedBy, transcript };
 }
 
+/** The best relevance r of the lines covering `time` (0 where none): a video's speech score over time, for the chart. */
+export function speechScoreAt(lines: readonly TranscriptLine[], time: number): number {
+  return lines.reduce((best, line) => (line.start <= time && time <= line.end ? Math.max(best, line.score) : best), 0);
+}
+
 /** Each video's matching lines with r (rule 1), in time order. */
 function linesByVideo(speech: readonly SpeechHit[]): Map<string, TranscriptLine[]> {
   const best = speech.reduce((max, hit) => Math.max(max, hit.score), 0);

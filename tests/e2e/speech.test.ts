@@ -8,6 +8,7 @@ import { makeColourVideo } from '../../lib/sample-videos';
 import type { SpeechRecord } from '../../lib/core/types';
 import { vsearch, vsearchJson } from '../helpers/cli';
 import { searchApi } from '../../lib/api/search-api';
+import { timelineApi } from '../../lib/api/timeline-api';
 import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
 import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
 import { openLocalStore } from '../../lib/store/open-local-store';
@@ -143,6 +144,15 @@ test('the API answers matchedBy and the matching lines, and takes speechWeight a
     const framesOnly = await searchApi({ text: 'brown fox', videoIds: ['vtt-sidecar'], speechWeight: 0 }, deps);
     expect(framesOnly.clips.every((clip) => clip.matchedBy.join() === 'visual')).toBe(true);
     expect((await searchApi({ text: 'fox', mode: 'speech', size: 100 }, deps)).clips.length).toBeGreaterThanOrEqual(5);
+
+    // The timeline: speech scores next to the frame scores, the matching lines, the fused search's threshold.
+    const timeline = await timelineApi({ query: { text: 'brown fox' }, videoId: 'vtt-sidecar' }, deps);
+    expect(timeline.speechScores).toHaveLength(timeline.times.length);
+    const spokenAt = timeline.times.filter((_, i) => timeline.speechScores[i] > 0);
+    expect(spokenAt).toEqual([10, 11, 12, 13, 14]);
+    expect(timeline.speechScores[timeline.times.indexOf(12)]).toBe(1);
+    expect(timeline.speech.map((line) => line.text)).toEqual(['the quick brown fox']);
+    expect(timeline.threshold).toBeGreaterThan(Math.max(...timeline.scores));
   } finally {
     store.close();
   }
