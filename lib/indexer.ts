@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { SamplingPlan, VideoRecord } from './core/types';
+import type { SamplingPlan, SpeechRecord, VideoRecord } from './core/types';
 import { effectiveFps, validateSamplingPlan } from './core/sampling';
 import { DEFAULT_SMOOTHING, smoothFrames, type SmoothingOptions } from './core/smoothing';
 import type { Embedder } from './embedder/embedder';
@@ -10,6 +10,8 @@ import { probeVideo, type VideoInfo } from './decoder/probe';
 import { embedVideo } from './embed-video';
 import type { LocalRawEmbeddings } from './store/local-raw-embeddings';
 import { disambiguatedVideoId, videoIdFor } from './video-id';
+import type { TranscriptIndex } from './store/transcripts';
+import { readLocalSidecar, readSubtitles } from './speech-sources';
 
 export interface VideoInput {
   path: string;
@@ -36,13 +38,16 @@ export interface IndexDeps {
   embedder: Embedder;
   catalog: Catalog;
   frames: FrameIndex;
+  transcripts: TranscriptIndex;
   /** Where the raw embeddings are kept (to re-smooth without re-embedding, and for the raw score chart). */
   raw: LocalRawEmbeddings;
 }
 
 /**
- * Indexes one video file: probe → decode at the sampling plan and embed in batches (embedVideo) → smooth →
- * replace the video's frames in one step → READY. Re-indexing the same file replaces its frames.
+ * Indexes one video file: probe → decode at the sampling plan and embed in batches (embedVideo), and meanwhile read
+ * what is said from its subtitles (speech-sources.ts) → smooth → replace the video's transcript and frames, each in
+ * one step → READY. Re-indexing the same file replaces both. A transcript source that is malformed is a note on the
+ * video (`speech.notes`), never a failure of its frames.
  * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
  * with the reason and leaves its previous frames (if any) untouched.
  */
@@ -67,6 +72,8 @@ export async function indexVideo(
     onFrames: (framesDone) => reportFrames?.(framesDone),
   });
   embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
+  const subtitles = probe.then((info) => readSubtitles(input.path, input.path, info, readLocalSidecar));
+  subtitles.catch(() => undefined);
   try {
     const info = await probe;
     const video = await startIndexing(input, deps, info, effectiveFps(options.sampling, info.nativeFps));
@@ -85,13 +92,17 @@ export async function indexVideo(
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
+      const transcript = await subtitles;
+      const speech: SpeechRecord = { source: transcript.source, segments: transcript.segments.length, notes: transcript.notes };
       const ready: VideoRecord = {
         ...video,
         frames: stored.length,
+        speech,
         smoothing: options.smoothing ? { ...DEFAULT_SMOOTHING, ...options.smoothing } : null,
         status: 'READY',
         updatedAt: new Date().toISOString(),
       };
+      await deps.transcripts.replaceSegments(ready, transcript.segments);
       await frames.replaceFrames(ready, stored);
       await catalog.put(ready);
       return ready;

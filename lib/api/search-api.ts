@@ -2,6 +2,7 @@ import { searchClips, type ClipResult, type SearchDeps } from '../search';
 import { clipFragment, type MediaLinks } from './media-links';
 import { parseSearchInput } from './search-input';
 import type { RawEmbeddings } from '../store/raw-embeddings';
+import type { MatchSide, TranscriptLine } from '../core/speech-fusion';
 
 export interface ApiDeps extends SearchDeps {
   media: MediaLinks;
@@ -22,6 +23,8 @@ export interface ClipView {
   hits: number;
   playbackUrl: string;
   thumbnailUrl?: string;
+  matchedBy: MatchSide[];
+  transcript: TranscriptLine[];
 }
 
 /** `POST /search`: validates the body, searches, and links every clip to a playable moment. */
@@ -31,7 +34,7 @@ export async function searchApi(body: unknown, deps: ApiDeps): Promise<{ clips: 
 }
 
 async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> {
-  const { video, videoId, start, end, bestTime, score, hits } = clip;
+  const { video, videoId, start, end, bestTime, score, hits, matchedBy, transcript } = clip;
   const thumbnailUrl = await media.thumbnailUrl?.(video, bestTime);
   return {
     videoId,
@@ -45,5 +48,7 @@ async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> 
     hits,
     playbackUrl: (await media.videoUrl(video)) + clipFragment(start, end),
     ...(thumbnailUrl ? { thumbnailUrl } : {}),
+    matchedBy,
+    transcript,
   };
 }

@@ -4,6 +4,7 @@ import { imageTooLargeMessage, MAX_IMAGE_BYTES } from '../query-encoder';
 import { ApiError } from './api-error';
 import { isJpegPngOrWebp } from './image-bytes';
 import { firstIssue } from './request-issue';
+import { SEARCH_MODES } from '../core/speech-fusion';
 
 export const LIMITS = { k: 1000, size: 100, text: 1000, timeOffset: 60, filterValues: 100 } as const;
 
@@ -51,10 +52,16 @@ export const searchSettingsFields = {
   size: z.number().int().min(1).max(LIMITS.size).optional(),
   timeOffset: z.number().min(0).max(LIMITS.timeOffset).optional(),
   minScore: z.number().min(-1).max(1).optional(),
+  /** How much what is said counts beside what is seen (lib/core/speech-fusion.ts); 0 = frames only. */
+  speechWeight: z.number().min(0).max(100).optional(),
+  mode: z.enum(SEARCH_MODES as ['both', 'visual', 'speech'], `mode must be one of ${SEARCH_MODES.join(', ')}`).optional(),
 };
 
 /** The search request of REST `POST /search`, GraphQL `search(input)` and `vsearch serve`. Unknown fields are refused. */
-export const searchInputSchema = requireTextOrImage(z.strictObject({ ...queryFields, ...searchSettingsFields }));
+export const searchInputSchema = requireTextOrImage(z.strictObject({ ...queryFields, ...searchSettingsFields })).refine(
+  (input) => input.mode !== 'speech' || input.text !== undefined,
+  { message: "mode 'speech' searches what is said: give text", path: ['mode'] },
+);
 
 export type SearchInput = z.input<typeof searchInputSchema>;
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { relevanceFloor } from '../core/clustering';
 import type { FrameVector } from '../core/types';
 import { dot } from '../core/vector';
-import { SEARCH_DEFAULTS } from '../search';
+import { SEARCH_DEFAULTS, searchSpeech } from '../search';
+import { DEFAULT_SPEECH_WEIGHT, fuseSpeech, speechScoreAt, type TranscriptLine } from '../core/speech-fusion';
 import { assertIndexAccepts } from '../store/model-guard';
 import { ApiError } from './api-error';
 import { parseOrThrow, queryFields, requireTextOrImage, searchSettingsFields, toSearchRequest } from './search-input';
@@ -31,10 +32,15 @@ export interface TimelineView {
   /** The same for the raw frame embeddings, when the deployment keeps them for this video. */
   rawScores?: number[];
   /**
-   * The relevance floor `POST /search` applies to this query with these settings: a frame needs this score to join a
-   * clip (if it is among the k nearest). Absent when the search finds no frame.
+   * The relevance floor `POST /search` applies to this query with these settings, over its fused scores
+   * (lib/core/speech-fusion.ts): a moment needs this score to join a clip (if it is among the hits). Absent when the
+   * search finds nothing.
    */
   threshold?: number;
+  /** At each of `times`, the best relevance (0..1) of the transcript lines said then that match the query's text. */
+  speechScores: number[];
+  /** This video's transcript lines that match the query's text, in time order, each with that relevance. */
+  speech: TranscriptLine[];
 }
 
 /** `POST /timeline`: exact scores of every frame of one video against a query; 404 for an unknown video. */
@@ -47,20 +53,32 @@ export async function timelineApi(body: unknown, deps: ApiDeps): Promise<Timelin
   if (!video) throw new ApiError(404, 'video_not_found', `no video with id "${videoId}"`, 'videoId');
   await assertIndexAccepts(frames, encoder);
   const [vector, activeRuns] = await Promise.all([encoder.encode(query), catalog.activeRuns()]);
-  const [hits, raw, nearest] = await Promise.all([
+  const mode = settings.mode ?? 'both';
+  const [hits, raw, nearest, spoken] = await Promise.all([
     frames.scoreVideo(vector, videoId, video.runId),
     rawEmbeddings?.get(videoId),
     frames.search({ vector, k: settings.k ?? SEARCH_DEFAULTS.k, filters: settings.filters, activeRuns }),
+    searchSpeech({ ...settings, text: query.text }, mode, deps.transcripts, activeRuns),
   ]);
+  const videos = await catalog.getMany([...new Set([...nearest, ...spoken].map((hit) => hit.videoId))]);
+  const known = <T extends { videoId: string }>(found: T[]) => found.filter((hit) => videos.has(hit.videoId));
+  const fusion = fuseSpeech(known(nearest), known(spoken), {
+    weight: settings.speechWeight ?? DEFAULT_SPEECH_WEIGHT,
+    mode,
+    fpsOf: (id) => videos.get(id)!.fps,
+  });
   const times = hits.map((hit) => hit.time);
   const rawScores = raw && sameTimes(raw, times) ? raw.map((frame) => dot(vector, frame.vector)) : undefined;
-  const threshold = relevanceFloor(nearest.map((hit) => hit.score), { minScore: settings.minScore });
+  const threshold = relevanceFloor(fusion.hits.map((hit) => hit.score), { minScore: settings.minScore });
+  const speech = fusion.lines.get(videoId) ?? [];
   return {
     videoId,
     times,
     scores: hits.map((hit) => hit.score),
     ...(rawScores ? { rawScores } : {}),
     ...(Number.isFinite(threshold) ? { threshold } : {}),
+    speechScores: times.map((time) => speechScoreAt(speech, time)),
+    speech,
   };
 }
 

@@ -30,7 +30,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     console.log(`making sample videos in ${samplesDir}`);
     const samples = await makeSampleVideos(samplesDir);
     const embedder = await loadEmbedder(values);
-    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
+    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
     let failed = false;
     for (const sample of samples) {
       const { title, category, tags } = sample;

@@ -23,7 +23,7 @@ import { collectVideoFiles } from './video-files';
 
 export const EVAL_USAGE = `vsearch eval --annotations FILE [--videos DIR] [--benchmark qvhighlights|charades-sta] [--data DIR] [--model ID|DIR]
   [--fps N] [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--k N] [--time-offset S] [--min-score X]
-  [--relevance-margin X|auto] [--out P.jsonl] [--json]
+  [--relevance-margin X|auto] [--speech-weight W] [--mode both|visual|speech] [--out P.jsonl] [--json]
   vsearch eval --predictions P.jsonl --annotations FILE [--benchmark qvhighlights|charades-sta] [--json]`;
 
 const OPTIONS = {
@@ -99,7 +99,7 @@ async function runQueries(annotations: Annotations, values: EvalValues): Promise
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   try {
-    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
+    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
     const indexing = progressReporter();
     const videos = await prepareVideos(
       annotations.queries.map((q) => q.vid),

@@ -1,4 +1,4 @@
-import type { SamplingPlan, VideoRecord } from '../core/types';
+import type { SamplingPlan, SpeechRecord, VideoRecord } from '../core/types';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { indexVideo, type IndexOptions } from '../indexer';
 import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
@@ -31,7 +31,7 @@ const OPTIONS = {
 } as const;
 
 export interface IndexReport {
-  videos: { id: string; title: string; durationSec: number; frames: number; status: string }[];
+  videos: { id: string; title: string; durationSec: number; frames: number; status: string; speech?: SpeechRecord }[];
   errors: { path: string; error: string }[];
 }
 
@@ -51,7 +51,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   const report = await indexFiles(
     files,
     { title: values.title, category: values.category, tags: values.tag },
-    { embedder, catalog: store.catalog, frames: store.frames, raw: store.raw },
+    { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw },
     options,
     !values.json,
   );
@@ -79,7 +79,8 @@ export async function indexFiles(
       const video = await indexVideo({ path: file, ...meta }, deps, options, progress.update);
       progress.done();
       report.videos.push(summary(video));
-      if (printLines) console.log(`indexed ${video.id} "${video.title}": ${video.frames} frames, ${video.durationSec.toFixed(1)} s`);
+      if (printLines) console.log(`indexed ${video.id} "${video.title}": ${video.frames} frames, ${video.durationSec.toFixed(1)} s${spoken(video.speech)}`);
+      for (const note of video.speech?.notes ?? []) console.error(`note: ${file}: ${note}`);
     } catch (error) {
       progress.done();
       if (error instanceof DataDirError) {
@@ -99,7 +100,11 @@ export async function indexFiles(
 }
 
 function summary(video: VideoRecord) {
-  return { id: video.id, title: video.title, durationSec: video.durationSec, frames: video.frames, status: video.status };
+  return { id: video.id, title: video.title, durationSec: video.durationSec, frames: video.frames, status: video.status, speech: video.speech };
+}
+
+function spoken(speech: SpeechRecord | undefined): string {
+  return speech?.source ? `, ${speech.segments} transcript segments (${speech.source}${speech.model ? ` ${speech.model}` : ''})` : '';
 }
 
 /** The sampling plan and smoothing the options ask for, or a usage error naming the wrong one. */

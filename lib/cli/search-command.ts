@@ -6,9 +6,11 @@ import { loadEmbedder, openLocal } from './local-context';
 import { clock } from './format';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
+import { SEARCH_MODES, type SearchMode } from '../core/speech-fusion';
 
 export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
-  [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
+  [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto]
+  [--speech-weight W] [--mode both|visual|speech] [--data DIR] [--model ID|DIR] [--json]`;
 
 /** How hits become clips: `vsearch search` and `vsearch eval` (which runs benchmark queries). */
 export const CLIP_OPTIONS = {
@@ -16,6 +18,8 @@ export const CLIP_OPTIONS = {
   'time-offset': { type: 'string' },
   'min-score': { type: 'string' },
   'relevance-margin': { type: 'string' },
+  'speech-weight': { type: 'string' },
+  mode: { type: 'string' },
 } as const;
 
 const OPTIONS = {
@@ -35,6 +39,7 @@ export async function searchCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, OPTIONS);
   const text = positionals.join(' ').trim() || undefined;
   if (!text && !values.image) throw new UsageError('give a text query, --image FILE, or both (see vsearch --help)');
+  if (!text && values.mode === 'speech') throw new UsageError('--mode speech searches what is said: give a text query');
   const image = values.image ? await readImageFile(values.image) : undefined;
   const request: SearchRequest = {
     text,
@@ -49,7 +54,7 @@ export async function searchCommand(args: string[]): Promise<number> {
   if (image) await assertDecoderTools(['ffmpeg']);
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
-  const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames });
+  const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts });
   store.close();
 
   if (values.json) console.log(JSON.stringify({ clips: clips.map(jsonClip) }));
@@ -58,8 +63,21 @@ export async function searchCommand(args: string[]): Promise<number> {
 }
 
 /** The k-NN and clustering settings the options ask for, or a usage error naming the wrong one. */
-export function clipSettingsOf(values: { k?: string; 'time-offset'?: string; 'min-score'?: string; 'relevance-margin'?: string }) {
+export function clipSettingsOf(values: {
+  k?: string;
+  'time-offset'?: string;
+  'min-score'?: string;
+  'relevance-margin'?: string;
+  'speech-weight'?: string;
+  mode?: string;
+}) {
+  const mode = values.mode;
+  if (mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`--mode must be one of ${SEARCH_MODES.join(', ')}, got "${mode}"`);
+  }
   return {
+    speechWeight: numberOption('speech-weight', values['speech-weight'], { min: 0, max: 100 }),
+    mode: mode as SearchMode | undefined,
     k: numberOption('k', values.k, { min: 1, max: 10_000, integer: true }),
     timeOffset: numberOption('time-offset', values['time-offset'], { min: 0 }),
     minScore: numberOption('min-score', values['min-score'], { min: -1, max: 1 }),
@@ -77,8 +95,8 @@ async function readImageFile(file: string): Promise<Uint8Array> {
 }
 
 function jsonClip(clip: ClipResult) {
-  const { videoId, video, start, end, bestTime, score, hits } = clip;
-  return { videoId, title: video.title, start, end, bestTime, score, hits };
+  const { videoId, video, start, end, bestTime, score, hits, matchedBy, transcript } = clip;
+  return { videoId, title: video.title, start, end, bestTime, score, hits, matchedBy, transcript };
 }
 
 export function printClips(clips: ClipResult[]): void {
@@ -89,7 +107,8 @@ export function printClips(clips: ClipResult[]): void {
   clips.forEach((clip, i) => {
     console.log(
       `${String(i + 1).padStart(2)}. ${clip.video.title} [${clip.videoId}]  ${clock(clip.start)}–${clock(clip.end)}  ` +
-        `score ${clip.score.toFixed(3)}  best frame ${clock(clip.bestTime)}  (${clip.hits} frames)`,
+        `score ${clip.score.toFixed(3)}  best frame ${clock(clip.bestTime)}  (${clip.hits} frames)  matched by ${clip.matchedBy.join(' and ')}`,
     );
+    for (const line of clip.transcript) console.log(`      ${clock(line.start)}  “${line.text}”`);
   });
 }

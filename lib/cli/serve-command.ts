@@ -33,7 +33,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
   const server = await startLocalServer(
-    { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, rawEmbeddings: store.raw },
+    { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, rawEmbeddings: store.raw },
     {
       thumbnailDir: path.join(dataDirOf(values), 'thumbnails'),
       port,

@@ -32,6 +32,36 @@ export interface Clip {
   hits: number;
 }
 
+/** Where a video's transcript came from, most trusted first: a subtitle stream in the file, a sidecar file, speech recognition. */
+export type SpeechSource = 'subtitles' | 'sidecar' | 'asr';
+
+/** A stretch of what is said in a video, in seconds from its start. */
+export interface TranscriptSegment {
+  start: number;
+  end: number;
+  text: string;
+  source: SpeechSource;
+}
+
+/** A transcript segment found by a full-text search; `score` is the index's relevance (BM25: > 0, higher is better). */
+export interface SpeechHit extends TranscriptSegment {
+  videoId: string;
+  score: number;
+}
+
+/**
+ * What a video's transcript holds and where it came from (`source` null: none was found), recorded like the vision
+ * model. `model` is the speech recognition model when `asr` ran; `notes` say why a source was passed over (a malformed
+ * sidecar, no audio track) — reported for that video, never failing its frames.
+ */
+export interface SpeechRecord {
+  source: SpeechSource | null;
+  segments: number;
+  model?: string;
+  language?: string;
+  notes: string[];
+}
+
 export type VideoStatus = 'PENDING' | 'INDEXING' | 'READY' | 'FAILED';
 
 /** A video as the catalog knows it. */
@@ -57,6 +87,8 @@ export interface VideoRecord {
    * to this run, which hides a replacement until it is complete (see `OpenSearchFrameIndex`). Absent locally.
    */
   runId?: string;
+  /** The video's transcript; absent in catalogs written before speech was indexed. */
+  speech?: SpeechRecord;
   status: VideoStatus;
   error?: string;
   createdAt: string;

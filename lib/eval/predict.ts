@@ -5,7 +5,7 @@ import { searchClips, type SearchDeps, type SearchRequest } from '../search';
 import type { AnnotatedQuery, PredictedQuery } from './benchmark-files';
 
 /** The search settings a benchmark run varies; the rest is the search's own defaults. */
-export type EvalSearchSettings = Pick<SearchRequest, 'k' | 'timeOffset' | 'minScore' | 'relevanceMargin'>;
+export type EvalSearchSettings = Pick<SearchRequest, 'k' | 'timeOffset' | 'minScore' | 'relevanceMargin' | 'speechWeight' | 'mode'>;
 
 /** A prediction line of the submission format. */
 export interface PredictionLine extends PredictedQuery {

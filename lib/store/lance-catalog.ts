@@ -1,7 +1,7 @@
 import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { keywordMatcher } from '../core/keywords';
-import type { VideoRecord, VideoStatus } from '../core/types';
+import type { SpeechRecord, VideoRecord, VideoStatus } from '../core/types';
 import type { Catalog } from './catalog';
 import type { ActiveRuns } from './frame-index';
 import { sqlString, sqlStringList } from './lance-sql';
@@ -13,6 +13,11 @@ const TABLE = 'videos';
  * (a catalog written before the columns existed; `open` adds them to such a table).
  */
 const SMOOTHING_FIELDS = [new Field('smoothing_kernel', new Int32(), true), new Field('smoothing_sigma', new Float64(), true)];
+
+/** `VideoRecord.speech` as JSON (a small record read whole), null when not recorded; added to older tables by `open`. */
+const SPEECH_FIELD = new Field('speech', new Utf8(), true);
+/** Columns added after the first catalogs were written. */
+const LATER_FIELDS = [...SMOOTHING_FIELDS, SPEECH_FIELD];
 
 const SCHEMA = new Schema([
   new Field('id', new Utf8(), false),
@@ -28,6 +33,7 @@ const SCHEMA = new Schema([
   new Field('frames', new Int32(), false),
   new Field('status', new Utf8(), false),
   new Field('error', new Utf8(), true),
+  SPEECH_FIELD,
   // ISO-8601 strings, as the record carries them: they sort in time order and round-trip exactly.
   new Field('created_at', new Utf8(), false),
   new Field('updated_at', new Utf8(), false),
@@ -52,6 +58,7 @@ type VideoRow = {
   frames: number;
   status: string;
   error: string | null;
+  speech: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -72,6 +79,7 @@ function toRow(video: VideoRecord): VideoRow {
     frames: video.frames,
     status: video.status,
     error: video.error ?? null,
+    speech: video.speech ? JSON.stringify(video.speech) : null,
     created_at: video.createdAt,
     updated_at: video.updatedAt,
   };
@@ -95,6 +103,7 @@ function fromRow(row: VideoRow): VideoRecord {
   // Optional fields stay absent rather than `undefined`, so a record reads back exactly as it was put.
   if (row.category !== null) video.category = row.category;
   if (row.error !== null) video.error = row.error;
+  if (row.speech !== null) video.speech = JSON.parse(row.speech) as SpeechRecord;
   if (row.smoothing_kernel !== null) {
     video.smoothing = row.smoothing_kernel === 0 ? null : { kernelSize: row.smoothing_kernel, sigma: row.smoothing_sigma ?? 0 };
   }
@@ -112,7 +121,7 @@ export class LanceCatalog implements Catalog {
       .openTable(TABLE)
       .catch(() => db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
     const names = new Set((await table.schema()).fields.map((field) => field.name));
-    const missing = SMOOTHING_FIELDS.filter((field) => !names.has(field.name));
+    const missing = LATER_FIELDS.filter((field) => !names.has(field.name));
     if (missing.length > 0) await table.addColumns(missing);
     return new LanceCatalog(table);
   }

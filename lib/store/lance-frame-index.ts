@@ -196,7 +196,8 @@ export class LanceFrameIndex implements FrameIndex {
   }
 }
 
-async function tableExists(db: Connection, name: string): Promise<boolean> {
+/** Whether the database holds a table named `name` (table names are listed in pages). */
+export async function tableExists(db: Connection, name: string): Promise<boolean> {
   const PAGE = 100;
   let startAfter: string | undefined;
   for (;;) {

@@ -9,10 +9,13 @@ import type { FrameIndex } from './frame-index';
 import { LanceCatalog } from './lance-catalog';
 import { LanceFrameIndex } from './lance-frame-index';
 import { LocalRawEmbeddings } from './local-raw-embeddings';
+import { LanceTranscripts } from './lance-transcripts';
+import type { TranscriptIndex } from './transcripts';
 
 export interface LocalStore {
   catalog: Catalog;
   frames: FrameIndex;
+  transcripts: TranscriptIndex;
   raw: LocalRawEmbeddings;
   /** A folder of the data directory (created if missing) for files kept beside the index: the demo's videos, say. */
   folder(name: string): Promise<string>;
@@ -22,7 +25,7 @@ export interface LocalStore {
 
 /**
  * The local-mode store: a LanceDB database in `dataDir` (created if missing) with a `videos` table (the catalog) and
- * a `frames` table (the vectors), plus the raw frame embeddings of every video in `embeddings/`. Several stores may be open on one directory in one process (the CLI and the
+ * a `frames` table (the vectors), a `transcripts` table (what is said, full-text indexed), plus the raw frame embeddings of every video in `embeddings/`. Several stores may be open on one directory in one process (the CLI and the
  * server, say): each read checks for the latest committed version, so a store sees what another one wrote, and
  * every write is a single atomic Lance commit.
  * A directory that is full, read-only or not ours fails opening or any call with one DataDirError naming it.
@@ -35,9 +38,11 @@ export async function openLocalStore(dataDir: string): Promise<LocalStore> {
     const db = await connect(dir, { readConsistencyInterval: 0 });
     const catalog = await LanceCatalog.open(db);
     const frames = new LanceFrameIndex(db, catalog);
+    const transcripts = new LanceTranscripts(db, catalog);
     return {
       catalog: naming(dir, catalog),
       frames: naming(dir, frames),
+      transcripts: naming(dir, transcripts),
       raw: naming(dir, new LocalRawEmbeddings(path.join(dir, 'embeddings'))),
       folder: (name) =>
         guarded(dir, async () => {
@@ -47,6 +52,7 @@ export async function openLocalStore(dataDir: string): Promise<LocalStore> {
         }),
       close() {
         frames.close();
+        transcripts.close();
         catalog.close();
         db.close();
       },

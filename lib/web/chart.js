@@ -1,6 +1,6 @@
 // The search signal of one video, as in the seed's smoothing figure: the query's score for every indexed frame over
 // time (smoothed, and raw where the deployment keeps raw embeddings), the threshold, the stretches above it, and the
-// clips the search returned, shaded. Inline SVG drawn at its container's width, so text keeps its size on a phone.
+// clips the search returned, shaded; the matching transcript lines are marked along the bottom, as tall as their relevance. Inline SVG drawn at its container's width, so text keeps its size on a phone.
 import { s } from './dom.js';
 import { clock, range, score } from './format.js';
 
@@ -9,9 +9,14 @@ const PLOT = { left: 56, right: 28, top: 14, bottom: 32 };
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 /** Frames are marked with dots only while they stay apart. */
 const MAX_DOTS = 120;
+/** Height in px of the mark of a transcript line of relevance 1. */
+const SPEECH_BAND = 24;
 
-/** `{width, title, times, scores, rawScores?, threshold, clips: [{start, end}]}` → an `<svg>` element `width` px wide. */
-export function renderChart({ width, title, times, scores, rawScores, threshold, clips }) {
+/**
+ * `{width, title, times, scores, rawScores?, threshold, clips: [{start, end}], speech: [{start, end, text, score}]}` → an
+ * `<svg>` element `width` px wide.
+ */
+export function renderChart({ width, title, times, scores, rawScores, threshold, clips, speech = [] }) {
   const end = Math.max(times.at(-1) ?? 0, ...clips.map((clip) => clip.end), 1);
   const [low, high] = padded(extent([...scores, ...(rawScores ?? []), threshold]));
   const x = (time) => PLOT.left + (time / end) * (width - PLOT.left - PLOT.right);
@@ -24,7 +29,8 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
   const peak = scores.reduce((best, value, i) => (value > scores[best] ? i : best), 0);
   const summary =
     `${times.length} frames; peak score ${score(scores[peak])} at ${clock(times[peak])}; threshold ${score(threshold)}; ` +
-    (clips.length ? `clips found: ${clips.map((clip) => range(clip.start, clip.end)).join(', ')}` : 'no clip found in this video');
+    (clips.length ? `clips found: ${clips.map((clip) => range(clip.start, clip.end)).join(', ')}` : 'no clip found in this video') +
+    (speech.length ? `; said: ${speech.map((line) => `${range(line.start, line.end)} “${line.text}”`).join(', ')}` : '');
 
   return s(
     'svg',
@@ -48,6 +54,14 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
         s('title', {}, `clip ${range(clip.start, clip.end)}`),
       ),
     ),
+    speech.map((line) => {
+      const tall = SPEECH_BAND * line.score;
+      return s(
+        'rect',
+        { class: 'speech-band', x: x(line.start), y: bottom - tall, width: Math.max(3, x(line.end) - x(line.start)), height: tall },
+        s('title', {}, `said ${range(line.start, line.end)}: “${line.text}”`),
+      );
+    }),
     times.length > 0 &&
       s('polygon', {
         class: 'above',

@@ -58,8 +58,11 @@ export function createClipList(list, { onPlay }) {
         'span',
         { class: 'clip-meta' },
         h('span', { class: 'clip-range' }, range(clip.start, clip.end)),
+        h('span', { class: 'clip-matched' }, `by ${clip.matchedBy.join(' + ')}`),
         h('span', { class: 'clip-score' }, `score ${score(clip.score)}`),
       ),
+      // The transcript line(s) that matched: what is said in the clip.
+      clip.transcript.length > 0 && h('span', { class: 'clip-transcript' }, clip.transcript.map((line) => `“${line.text}”`).join(' ')),
     );
     button.addEventListener('click', () => play(item, button, clip));
     item.append(button);

@@ -21,7 +21,7 @@ export function createTimeline(section) {
   function draw() {
     output.value = score(Number(slider.value));
     drawnWidth = chart.clientWidth;
-    const { videoId, times, scores, rawScores } = signal;
+    const { videoId, times, scores, rawScores, speech } = signal;
     chart.replaceChildren(
       renderChart({
         width: drawnWidth,
@@ -29,6 +29,7 @@ export function createTimeline(section) {
         times,
         scores,
         rawScores,
+        speech,
         threshold: Number(slider.value),
         clips: clips.filter((clip) => clip.videoId === videoId),
       }),

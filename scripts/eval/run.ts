@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   for (const smoothing of [true, false]) {
     const store = await openLocalStore(path.join(work, `data-smoothing-${smoothing ? 'on' : 'off'}`));
     try {
-      const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
+      const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
       const options: IndexOptions = { sampling: { fps: 1 }, smoothing: smoothing ? DEFAULT_SMOOTHING : false };
       const videos = await prepareVideos(annotations.queries.map((q) => q.vid), files, deps, options);
       if (videos.skipped.length > 0) throw new Error(`could not index ${videos.skipped.map((s) => `${s.vid}: ${s.reason}`).join('; ')}`);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -73,6 +73,8 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
         { colour: 'white', durationSec: 4 },
       ]),
       sharp({ create: { width: 64, height: 48, channels: 3, background: '#0000ff' } }).png().toFile(blueImage),
+      // What is said in sky, beside it as players look for it.
+      writeFile(sky.replace(/\.mp4$/, '.srt'), '1\n00:00:07,000 --> 00:00:09,000\nautonomous trucks drive at night\n'),
     ]);
     const indexed = await vsearch(['index', traffic, sky, '--data', data, '--model', model]);
     expect(indexed.stderr).toBe('');
@@ -165,6 +167,20 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect(await firstCard().getByRole('button').evaluate(focused)).toBe(true);
     await page.keyboard.press('Enter'); // the keyboard plays it again
     await video.waitFor();
+  });
+
+  pageTest('a spoken phrase finds its clip by speech: the card shows the line, the chart marks when it is said', async () => {
+    await page.goto(server.url);
+    await searchFor('autonomous trucks');
+    await eventually(status, (text) => expect(text).toMatch(/clips? found/));
+    expect(await firstCard().locator('.clip-title').textContent()).toBe('sky');
+    expect(await firstCard().locator('.clip-matched').textContent()).toBe('by speech');
+    expect(await firstCard().locator('.clip-transcript').textContent()).toBe('“autonomous trucks drive at night”');
+    const chart = page.locator('#chart svg');
+    await chart.waitFor();
+    const said = chart.locator('rect.speech-band');
+    expect(await said.count()).toBe(1);
+    expect(await said.locator('title').textContent()).toBe('said 00:07–00:09: “autonomous trucks drive at night”');
   });
 
   pageTest('an image query finds the video of its colour', async () => {

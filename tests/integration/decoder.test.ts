@@ -107,7 +107,14 @@ describe('probeVideo', () => {
       codec: 'h264',
       frameCount: 125,
       container: 'mov,mp4,m4a,3gp,3g2,mj2',
+      audio: false,
     });
+  });
+
+  it('says whether the file has audio', async () => {
+    const info = await probeVideo(video('primed.mkv'));
+    expect(info).toMatchObject({ audio: true });
+    expect(info.subtitles).toBeUndefined();
   });
 
   it('reports the rotation and the upright size of a rotated video', async () => {
@@ -383,7 +390,7 @@ if (!existsSync(BBB)) console.warn(`decoder.test: skipping the bbb-excerpt tests
 
 describe('bbb-excerpt.mp4 (B-frames, audio and a data stream; skipped when ../shared/media is absent)', () => {
   bbbIt('probe reads the video stream', async () => {
-    expect(await probeVideo(BBB)).toEqual({ durationSec: 4, width: 320, height: 176, nativeFps: 25, codec: 'h264', frameCount: 100, rotation: 0, container: 'mov,mp4,m4a,3gp,3g2,mj2' });
+    expect(await probeVideo(BBB)).toEqual({ durationSec: 4, width: 320, height: 176, nativeFps: 25, codec: 'h264', frameCount: 100, rotation: 0, container: 'mov,mp4,m4a,3gp,3g2,mj2', audio: true });
   });
 
   bbbIt('fps 1 gives frames at 0, 1, 2, 3; everyNth 25 the same', async () => {

@@ -220,7 +220,7 @@ describe('video jobs', () => {
 
     // What `vsearch index` keeps as raw embeddings for the same file: the indexer runs the same embedVideo.
     const store = await openLocalStore(path.join(videos, 'local-store'));
-    const deps = { embedder: served.embedder, catalog: store.catalog, frames: store.frames, raw: store.raw };
+    const deps = { embedder: served.embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
     await indexVideo({ path: path.join(videos, 'six.mp4') }, deps, { sampling: { fps: 1 }, smoothing: false });
     const stored = (await store.raw.get('six')) ?? [];
     store.close();

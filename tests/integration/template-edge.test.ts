@@ -85,7 +85,7 @@ describe('AppSync', () => {
     expect(directives.length).toBeGreaterThan(1);
     const schema = buildSchema(APPSYNC_PRELUDE + schemaText());
     expect(reachableTypes(schema).filter(isObjectType).map((type) => type.name).sort()).toEqual(
-      ['Clip', 'Query', 'SearchResult', 'Smoothing', 'Timeline', 'Video', 'VideoList'],
+      ['Clip', 'Query', 'SearchResult', 'Smoothing', 'Speech', 'Timeline', 'TranscriptLine', 'Video', 'VideoList'],
     );
     expect(missingAuth(schema, directives)).toEqual([]);
 
@@ -100,7 +100,7 @@ describe('AppSync', () => {
   test('inputs and enums reachable from Query carry no directives, and would not be accepted with one', () => {
     const schema = buildSchema(APPSYNC_PRELUDE + schemaText());
     const others = reachableTypes(schema).filter((type) => isInputObjectType(type) || isEnumType(type));
-    expect(others.map((type) => type.name).sort()).toEqual(['SearchInput', 'TimelineInput', 'TimelineQueryInput', 'TimelineSearchInput', 'VideoStatus']);
+    expect(others.map((type) => type.name).sort()).toEqual(['MatchSide', 'SearchInput', 'SearchMode', 'SpeechSource', 'TimelineInput', 'TimelineQueryInput', 'TimelineSearchInput', 'VideoStatus']);
     for (const type of others) {
       const nodes = [type.astNode, ...(isInputObjectType(type) ? Object.values(type.getFields()).map((field) => field.astNode) : [])];
       expect({ type: type.name, directives: nodes.flatMap((node) => node?.directives ?? []).length }).toEqual({ type: type.name, directives: 0 });

@@ -38,8 +38,8 @@ export const indexPipelineCase: BenchCase = {
       const options = { sampling: { fps: SAMPLE.fps }, smoothing: DEFAULT_SMOOTHING };
       const median = await compareMs(
         async () => {
-          const { catalog, frames, raw } = stores[used++];
-          indexed = (await indexVideo({ path: file }, { embedder, catalog, frames, raw }, options)).frames;
+          const { catalog, frames, transcripts, raw } = stores[used++];
+          indexed = (await indexVideo({ path: file }, { embedder, catalog, frames, transcripts, raw }, options)).frames;
         },
         async () => (decoded = await ffmpegDecode(file, decodeThreads())),
         rounds,

@@ -75,7 +75,7 @@ async function indexSamples(videosDir: string, modelDir: string, dataDir: string
   try {
     for (const sample of await makeSampleVideos(videosDir)) {
       const { title, category, tags } = sample;
-      const deps = { embedder, catalog: store.catalog, frames: store.frames, raw: store.raw };
+      const deps = { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
       await indexVideo({ path: sample.path, title, category, tags }, deps, { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING });
     }
   } finally {

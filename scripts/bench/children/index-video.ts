@@ -12,9 +12,9 @@ import { childMain, reportFromChild } from '../child';
 childMain(async () => {
   const [video, modelDir, dataDir] = process.argv.slice(2);
   const embedder = await TransformersEmbedder.from_pretrained(modelDir);
-  const { catalog, frames, raw, close } = await openLocalStore(dataDir);
+  const { catalog, frames, transcripts, raw, close } = await openLocalStore(dataDir);
   const started = performance.now();
-  const record = await indexVideo({ path: video }, { embedder, catalog, frames, raw }, { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING });
+  const record = await indexVideo({ path: video }, { embedder, catalog, frames, transcripts, raw }, { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING });
   const seconds = (performance.now() - started) / 1000;
   close();
   reportFromChild({ frames: record.frames, seconds });
