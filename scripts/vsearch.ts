@@ -6,6 +6,10 @@ import { demoCommand } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
 import { UsageError } from '../lib/cli/usage-error';
 
+// The storage engine prints its own panics on stderr; a stack trace of its internals tells a user nothing (the error
+// that follows says what to do), so it prints none.
+process.env.RUST_BACKTRACE = '0';
+
 const USAGE = `vsearch — search the moments of your videos by text or image
 
   ${INDEX_USAGE}

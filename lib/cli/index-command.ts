@@ -6,6 +6,7 @@ import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
 import { progressReporter } from './progress';
+import { StoreDamagedError } from '../store/errors';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
@@ -51,7 +52,10 @@ export async function indexCommand(args: string[]): Promise<number> {
   return report.errors.length > 0 ? 1 : 0;
 }
 
-/** Indexes files one after the other, never letting one bad file stop the rest. Shared with `vsearch demo`. */
+/**
+ * Indexes files one after the other, never letting one bad file stop the rest (a damaged store stops them all).
+ * Shared with `vsearch demo`.
+ */
 export async function indexFiles(
   files: string[],
   meta: { title?: string; category?: string; tags?: string[] },
@@ -69,6 +73,7 @@ export async function indexFiles(
       if (printLines) console.log(`indexed ${video.id} "${video.title}": ${video.frames} frames, ${video.durationSec.toFixed(1)} s`);
     } catch (error) {
       progress.done();
+      if (error instanceof StoreDamagedError) throw error;
       const message = (error as Error).message;
       report.errors.push({ path: file, error: message });
       console.error(`error: ${file}: ${message}`);

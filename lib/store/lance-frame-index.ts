@@ -11,7 +11,8 @@ import { sqlNumber } from './lance-sql';
 import { maintainVectorIndex, tuneVectorQuery } from './lance-vector-index';
 import { assertIndexAccepts } from './model-guard';
 
-const TABLE = 'frames';
+/** The table's name: its directory in the data directory is `frames.lance`. */
+export const FRAMES_TABLE = 'frames';
 const MAX_K = 10_000;
 
 /**
@@ -177,7 +178,7 @@ export class LanceFrameIndex implements FrameIndex {
 
   private async existingTable(): Promise<Table | undefined> {
     // Re-checked while missing: another store open on the same directory may have created it since.
-    if (!this.table && (await tableExists(this.db, TABLE))) this.table = await this.db.openTable(TABLE);
+    if (!this.table && (await tableExists(this.db, FRAMES_TABLE))) this.table = await this.db.openTable(FRAMES_TABLE);
     return this.table;
   }
 
@@ -185,13 +186,13 @@ export class LanceFrameIndex implements FrameIndex {
   private async writableTable(dim: number): Promise<Table> {
     const table =
       (await this.existingTable()) ??
-      (await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'create', existOk: true, ...FRAMES_TABLE_STORAGE }));
+      (await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'create', existOk: true, ...FRAMES_TABLE_STORAGE }));
     this.table = table;
     if ((await vectorDim(table)) === dim) return table;
     // assertIndexAccepts let this through, so the table was empty; re-checked because another store may write too.
     if ((await table.countRows()) > 0) throw new IndexMismatchError('frames of another width were written meanwhile; try again');
     table.close();
-    this.table = await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
+    this.table = await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
     return this.table;
   }
 }
