@@ -36,7 +36,10 @@ export interface IndexDeps {
   embedder: Embedder;
   catalog: Catalog;
   frames: FrameIndex;
-  /** Where the raw embeddings are kept (to re-smooth without re-embedding, and for the raw score chart). */
+  /**
+   * Where the raw embeddings are kept, with each video's record (to re-smooth without re-embedding, to rebuild a
+   * damaged store, and for the raw score chart).
+   */
   raw: LocalRawEmbeddings;
 }
 
@@ -92,6 +95,8 @@ export async function indexVideo(
         status: 'READY',
         updatedAt: new Date().toISOString(),
       };
+      // Kept beside the raw embeddings: what `vsearch repair` rebuilds this record from if the catalog is damaged.
+      await deps.raw.saveRecord(ready);
       await frames.replaceFrames(ready, stored);
       await catalog.put(ready);
       return ready;
