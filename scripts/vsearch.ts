@@ -2,6 +2,7 @@ import { indexCommand, INDEX_USAGE } from '../lib/cli/index-command';
 import { searchCommand, SEARCH_USAGE } from '../lib/cli/search-command';
 import { videosCommand } from '../lib/cli/videos-command';
 import { removeCommand } from '../lib/cli/remove-command';
+import { repairCommand, REPAIR_USAGE } from '../lib/cli/repair-command';
 import { demoCommand } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
 import { UsageError } from '../lib/cli/usage-error';
@@ -16,6 +17,7 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   ${SEARCH_USAGE}
   vsearch videos [--data DIR] [--json]
   vsearch remove <id> [--data DIR]
+  ${REPAIR_USAGE}
   vsearch demo [--model ID|DIR] [--data DIR]
   vsearch serve [--port N] [--host H] [--data DIR] [--model ID|DIR]
 
@@ -24,13 +26,16 @@ Sampling: --fps 1. Smoothing: --smoothing-kernel 11 --smoothing-sigma 1.8, both 
 --fps 0.5 a kernel of 11 frames spans 22 s of video); the catalog records what was applied (vsearch videos --json).
 Clips: hits chain while at most --time-offset seconds apart; default two sampling intervals of each video (one
 missing frame still joins: 2 s at 1 fps, 4 s at 0.5 fps). Each clip then grows over the neighbouring frames that
-stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.`;
+stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.
+Repair: vsearch repair rebuilds the frames table and the catalog from the raw embeddings (<data>/embeddings), each
+video smoothed as it was indexed unless the smoothing options say otherwise; with --video, only those, in place.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,
   search: searchCommand,
   videos: videosCommand,
   remove: removeCommand,
+  repair: repairCommand,
   demo: demoCommand,
   serve: serveCommand,
 };

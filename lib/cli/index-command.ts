@@ -1,7 +1,7 @@
 import type { SamplingPlan, VideoRecord } from '../core/types';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { indexVideo, type IndexOptions } from '../indexer';
-import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
+import { COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
 import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
@@ -18,9 +18,7 @@ const OPTIONS = {
   title: { type: 'string' },
   category: { type: 'string' },
   tag: { type: 'string', multiple: true },
-  'smoothing-kernel': { type: 'string' },
-  'smoothing-sigma': { type: 'string' },
-  'no-smoothing': { type: 'boolean', default: false },
+  ...SMOOTHING_OPTIONS,
 } as const;
 
 export interface IndexReport {
@@ -99,17 +97,6 @@ function indexOptionsOf(values: {
   const everyNth = numberOption('every-nth', values['every-nth'], { min: 1, integer: true });
   const sampling: SamplingPlan =
     everyNth !== undefined ? { everyNth } : { fps: numberOption('fps', values.fps, { min: 0.001, max: 120 }) ?? 1 };
-  if (values['no-smoothing']) {
-    if (values['smoothing-kernel'] !== undefined || values['smoothing-sigma'] !== undefined) {
-      throw new UsageError('--no-smoothing cannot be combined with --smoothing-kernel or --smoothing-sigma');
-    }
-    return { sampling, smoothing: false };
-  }
-  const kernelSize = numberOption('smoothing-kernel', values['smoothing-kernel'], { min: 1, max: 301, integer: true });
-  if (kernelSize !== undefined && kernelSize % 2 === 0) throw new UsageError(`--smoothing-kernel must be odd, got ${kernelSize}`);
-  const sigma = numberOption('smoothing-sigma', values['smoothing-sigma'], { min: 0.01 });
-  return {
-    sampling,
-    smoothing: { kernelSize: kernelSize ?? DEFAULT_SMOOTHING.kernelSize, sigma: sigma ?? DEFAULT_SMOOTHING.sigma },
-  };
+  const smoothing = smoothingOf(values);
+  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing } };
 }

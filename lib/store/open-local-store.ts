@@ -32,11 +32,16 @@ export async function openLocalStore(dataDir: string): Promise<LocalStore> {
   return {
     catalog,
     frames,
-    raw: new LocalRawEmbeddings(path.join(dir, 'embeddings')),
+    raw: localRawEmbeddings(dir),
     close() {
       frames.close();
       catalog.close();
       db.close();
     },
   };
+}
+
+/** The raw embeddings of the data directory `dataDir`, on their own (they need no database). */
+export function localRawEmbeddings(dataDir: string): LocalRawEmbeddings {
+  return new LocalRawEmbeddings(path.join(path.resolve(dataDir), 'embeddings'));
 }

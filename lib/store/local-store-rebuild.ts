@@ -1,0 +1,58 @@
+import { access, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { CATALOG_TABLE } from './lance-catalog';
+import { FRAMES_TABLE } from './lance-frame-index';
+import { openLocalStore, type LocalStore } from './open-local-store';
+
+/** The tables a rebuild replaces. */
+const TABLES = [FRAMES_TABLE, CATALOG_TABLE];
+const STAGING = '.repair';
+
+export interface StagedStore extends LocalStore {
+  /**
+   * Puts the staged tables in place of the data directory's, table by table: the old table is renamed aside first,
+   * then the staged one is renamed in. An old table named in `damaged` stays aside (`<table>.lance.damaged-<time>`)
+   * for the user to inspect and delete, and its path is returned; any other is deleted once its replacement is in
+   * place. Closes the staged store first.
+   */
+  commit(damaged: ReadonlySet<string>): Promise<string[]>;
+}
+
+/**
+ * A fresh, empty store in `<data>/.repair/`, for a rebuild: the data directory's tables stay as they are until the
+ * rebuilt ones are complete (`commit`). What an interrupted rebuild left there is removed first, so a rebuild can
+ * always be started again. The staged store has no raw embeddings of its own: use the data directory's.
+ */
+export async function openStagedStore(dataDir: string): Promise<StagedStore> {
+  const dir = path.resolve(dataDir);
+  const staging = path.join(dir, STAGING);
+  await rm(staging, { recursive: true, force: true });
+  const store = await openLocalStore(staging);
+  return {
+    ...store,
+    async commit(damaged) {
+      store.close();
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const keptAside: string[] = [];
+      for (const table of TABLES) {
+        const live = path.join(dir, `${table}.lance`);
+        const staged = path.join(staging, `${table}.lance`);
+        const aside = `${live}.${damaged.has(table) ? 'damaged' : 'replaced'}-${stamp}`;
+        const hadLive = await exists(live);
+        if (hadLive) await rename(live, aside);
+        if (await exists(staged)) await rename(staged, live);
+        if (hadLive && damaged.has(table)) keptAside.push(aside);
+        else if (hadLive) await rm(aside, { recursive: true, force: true });
+      }
+      await rm(staging, { recursive: true, force: true });
+      return keptAside;
+    },
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
