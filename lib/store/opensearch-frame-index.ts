@@ -3,7 +3,7 @@ import type { API, Client, Types } from '@opensearch-project/opensearch';
 import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import { IndexMismatchError, IndexWriteError } from './errors';
-import type { FrameIndex, FrameSearch } from './frame-index';
+import type { FrameSearch, RunFrameIndex } from './frame-index';
 import { assertIndexAccepts } from './model-guard';
 import { DEFAULT_BULK_OPTIONS, deleteFrames, indexFrames, type BulkOptions } from './opensearch-bulk';
 import { onIndex } from './opensearch-errors';
@@ -68,7 +68,7 @@ export interface OpenSearchFrameIndexOptions {
  * window, 90 s, is the classic refresh interval (60 s) plus a margin for a request the collection finishes shortly
  * after we stopped waiting for its answer; lower it for NextGen collections (10 s).
  */
-export class OpenSearchFrameIndex implements FrameIndex {
+export class OpenSearchFrameIndex implements RunFrameIndex {
   private readonly index: string;
   private readonly bulk: BulkOptions;
   private readonly pollMs: number;
