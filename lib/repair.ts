@@ -61,7 +61,6 @@ export interface RebuildReport {
   rebuilt: RebuiltVideo[];
   /** Videos to index again from their files: no raw embeddings, unreadable ones, or ones the index refuses. */
   notRebuilt: NotRebuilt[];
-  seconds: number;
 }
 
 export async function rebuildVideos(
@@ -77,7 +76,7 @@ export async function rebuildVideos(
   for (const id of ids) headers.set(id, await deps.raw.header(id).catch((error: Error) => error));
   const framesExpected = [...headers.values()].reduce((sum, header) => sum + (header && !(header instanceof Error) ? header.count : 0), 0);
 
-  const report: RebuildReport = { rebuilt: [], notRebuilt: [], seconds: 0 };
+  const report: RebuildReport = { rebuilt: [], notRebuilt: [] };
   let framesDone = 0;
   const notRebuilt = async (id: string, reason: string) => {
     const video = previous.get(id) ?? (await deps.raw.record(id));
@@ -126,7 +125,6 @@ export async function rebuildVideos(
     framesDone += stored.length;
     onProgress?.({ videoId: id, title: ready.title, framesDone, framesExpected, elapsedSec: (performance.now() - started) / 1000 });
   }
-  report.seconds = (performance.now() - started) / 1000;
   return report;
 }
 

@@ -11,16 +11,17 @@ import { dataDirOf, modelOf } from './options';
  * A damaged store is refused before it is read (`findDamage`), and a failure of the storage engine later on is
  * reported the same way: one `StoreDamagedError` naming the table, the directory, and `vsearch repair`.
  */
-export async function openLocal(values: { data?: string }): Promise<LocalStore> {
+export async function openLocal(values: { data?: string }, options: { deferVectorIndex?: boolean } = {}): Promise<LocalStore> {
   const dataDir = path.resolve(dataDirOf(values));
   const damage = await findDamage(dataDir, [FRAMES_TABLE, CATALOG_TABLE]);
   if (damage) throw damage;
   // The catalog's table is opened (and created) here: a failure now is the catalog's.
-  const store = await guardStore({ open: openLocalStore }, CATALOG_TABLE, dataDir).open(dataDir);
+  const store = await guardStore({ open: openLocalStore }, CATALOG_TABLE, dataDir).open(dataDir, options);
   return {
     ...store,
     catalog: guardStore(store.catalog, CATALOG_TABLE, dataDir),
     frames: guardStore(store.frames, FRAMES_TABLE, dataDir),
+    updateVectorIndex: guardStore({ updateVectorIndex: store.updateVectorIndex }, FRAMES_TABLE, dataDir).updateVectorIndex,
   };
 }
 

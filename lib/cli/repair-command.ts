@@ -30,6 +30,7 @@ export async function repairCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: ${REPAIR_USAGE}`);
   const smoothing = smoothingOf(values);
+  const started = performance.now();
   const dataDir = path.resolve(dataDirOf(values));
   const progress = progressReporter();
   const update = values.json ? undefined : progress.update;
@@ -58,9 +59,10 @@ export async function repairCommand(args: string[]): Promise<number> {
     keptAside = await staged.commit(damaged);
   }
   progress.done();
+  const seconds = (performance.now() - started) / 1000;
 
-  if (values.json) console.log(JSON.stringify({ ...report, keptAside }));
-  else printReport(dataDir, report, keptAside);
+  if (values.json) console.log(JSON.stringify({ ...report, keptAside, seconds }));
+  else printReport(dataDir, report, keptAside, seconds);
   return report.notRebuilt.length > 0 ? 1 : 0;
 }
 
@@ -70,12 +72,14 @@ async function rebuildInPlace(
   options: { smoothing: ReturnType<typeof smoothingOf>; videoIds?: string[] },
   onProgress: Parameters<typeof rebuildVideos>[2],
 ): Promise<RebuildReport> {
-  const store = await openLocal(values);
+  const store = await openLocal(values, { deferVectorIndex: true });
   try {
     const previous = await store.catalog.list();
     const unknown = options.videoIds?.find((id) => !previous.some((video) => video.id === id));
     if (unknown !== undefined) throw new UsageError(`no video with id "${unknown}" (see vsearch videos)`);
-    return await rebuildVideos({ ...store, previous }, { ...options, inPlace: true }, onProgress);
+    const report = await rebuildVideos({ ...store, previous }, { ...options, inPlace: true }, onProgress);
+    await store.updateVectorIndex();
+    return report;
   } finally {
     store.close();
   }
@@ -95,7 +99,7 @@ async function readCatalog(dataDir: string): Promise<VideoRecord[] | undefined> 
   }
 }
 
-function printReport(dataDir: string, report: RebuildReport, keptAside: string[]): void {
+function printReport(dataDir: string, report: RebuildReport, keptAside: string[], seconds: number): void {
   for (const video of report.rebuilt) {
     const smoothing = video.smoothing ? `smoothing ${video.smoothing.kernelSize} frames σ ${video.smoothing.sigma}` : 'no smoothing';
     console.log(`rebuilt ${video.id} "${video.title}": ${video.frames} frames, ${smoothing}${video.note ? ` (${video.note})` : ''}`);
@@ -106,6 +110,6 @@ function printReport(dataDir: string, report: RebuildReport, keptAside: string[]
   }
   const frames = report.rebuilt.reduce((sum, video) => sum + video.frames, 0);
   const count = report.rebuilt.length;
-  console.log(`repaired ${dataDir}: ${count} video${count === 1 ? '' : 's'}, ${frames} frames in ${report.seconds.toFixed(1)} s`);
+  console.log(`repaired ${dataDir}: ${count} video${count === 1 ? '' : 's'}, ${frames} frames in ${seconds.toFixed(1)} s`);
   for (const aside of keptAside) console.log(`the damaged table is kept at ${aside}: delete it once search works again`);
 }

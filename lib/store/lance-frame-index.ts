@@ -65,6 +65,11 @@ export class LanceFrameIndex implements FrameIndex {
   constructor(
     private readonly db: Connection,
     private readonly catalog: Catalog,
+    /**
+     * `deferVectorIndex`: writes leave the vector index as it is, for many writes in a row (a rebuild), which then
+     * call `updateVectorIndex` once: every build in between would be thrown away. Searches still see every row.
+     */
+    private readonly options: { deferVectorIndex?: boolean } = {},
   ) {}
 
   /**
@@ -97,7 +102,13 @@ export class LanceFrameIndex implements FrameIndex {
       .whenNotMatchedInsertAll()
       .whenNotMatchedBySourceDelete({ where: videoClause(video.id) })
       .execute(rows);
-    await maintainVectorIndex(table);
+    if (!this.options.deferVectorIndex) await maintainVectorIndex(table);
+  }
+
+  /** Builds or rebuilds the vector index if the table's size calls for it (see maintainVectorIndex). */
+  async updateVectorIndex(): Promise<void> {
+    const table = await this.existingTable();
+    if (table) await maintainVectorIndex(table);
   }
 
   /**

@@ -13,7 +13,7 @@ export interface StagedStore extends LocalStore {
    * Puts the staged tables in place of the data directory's, table by table: the old table is renamed aside first,
    * then the staged one is renamed in. An old table named in `damaged` stays aside (`<table>.lance.damaged-<time>`)
    * for the user to inspect and delete, and its path is returned; any other is deleted once its replacement is in
-   * place. Closes the staged store first.
+   * place. Builds the staged frames' vector index and closes the staged store first.
    */
   commit(damaged: ReadonlySet<string>): Promise<string[]>;
 }
@@ -27,10 +27,12 @@ export async function openStagedStore(dataDir: string): Promise<StagedStore> {
   const dir = path.resolve(dataDir);
   const staging = path.join(dir, STAGING);
   await rm(staging, { recursive: true, force: true });
-  const store = await openLocalStore(staging);
+  // Its vector index is built once, when complete.
+  const store = await openLocalStore(staging, { deferVectorIndex: true });
   return {
     ...store,
     async commit(damaged) {
+      await store.updateVectorIndex();
       store.close();
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const keptAside: string[] = [];

@@ -12,6 +12,8 @@ export interface LocalStore {
   catalog: Catalog;
   frames: FrameIndex;
   raw: LocalRawEmbeddings;
+  /** Builds the frames' vector index if due: after writes made with `deferVectorIndex` (LanceFrameIndex). */
+  updateVectorIndex(): Promise<void>;
   /** Releases the LanceDB handles; everything written is already on disk. */
   close(): void;
 }
@@ -22,17 +24,18 @@ export interface LocalStore {
  * server, say): each read checks for the latest committed version, so a store sees what another one wrote, and
  * every write is a single atomic Lance commit.
  */
-export async function openLocalStore(dataDir: string): Promise<LocalStore> {
+export async function openLocalStore(dataDir: string, options: { deferVectorIndex?: boolean } = {}): Promise<LocalStore> {
   const dir = path.resolve(dataDir);
   await mkdir(dir, { recursive: true });
   // 0 = strong consistency: without it a store keeps reading the version it first saw and misses others' writes.
   const db = await connect(dir, { readConsistencyInterval: 0 });
   const catalog = await LanceCatalog.open(db);
-  const frames = new LanceFrameIndex(db, catalog);
+  const frames = new LanceFrameIndex(db, catalog, options);
   return {
     catalog,
     frames,
     raw: localRawEmbeddings(dir),
+    updateVectorIndex: () => frames.updateVectorIndex(),
     close() {
       frames.close();
       catalog.close();
