@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoRecord } from '../core/types';
 import { rebuildVideos, type RebuildReport } from '../repair';
@@ -5,7 +6,7 @@ import { StoreDamagedError } from '../store/errors';
 import { CATALOG_TABLE } from '../store/lance-catalog';
 import { guardStore, tableDamage } from '../store/lance-damage';
 import { FRAMES_TABLE } from '../store/lance-frame-index';
-import { openStagedStore } from '../store/local-store-rebuild';
+import { lockForRebuild, openStagedStore } from '../store/local-store-rebuild';
 import { localRawEmbeddings, openLocalStore } from '../store/open-local-store';
 import { openLocal } from './local-context';
 import { COMMON_OPTIONS, dataDirOf, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
@@ -32,38 +33,48 @@ export async function repairCommand(args: string[]): Promise<number> {
   const smoothing = smoothingOf(values);
   const started = performance.now();
   const dataDir = path.resolve(dataDirOf(values));
+  if (!(await stat(dataDir).then((found) => found.isDirectory(), () => false))) {
+    throw new UsageError(`no data directory ${dataDir}: nothing to repair (see --data)`);
+  }
   const progress = progressReporter();
   const update = values.json ? undefined : progress.update;
 
-  const damaged = new Set<string>();
-  for (const table of [FRAMES_TABLE, CATALOG_TABLE]) if (await tableDamage(dataDir, table)) damaged.add(table);
-  let report: RebuildReport | undefined;
-  let keptAside: string[] = [];
-  if (values.video || damaged.size === 0) {
-    try {
-      report = await rebuildInPlace(values, { smoothing, videoIds: values.video }, update);
-    } catch (error) {
-      if (values.video || !(error instanceof StoreDamagedError)) throw error;
-      damaged.add(error.table);
-    }
-  }
-  if (!report) {
-    const previous = damaged.has(CATALOG_TABLE) ? undefined : await readCatalog(dataDir);
-    if (!previous) damaged.add(CATALOG_TABLE);
-    const staged = await openStagedStore(dataDir);
-    report = await rebuildVideos(
-      { raw: localRawEmbeddings(dataDir), previous, catalog: staged.catalog, frames: staged.frames },
-      { smoothing },
-      update,
-    );
-    keptAside = await staged.commit(damaged);
-  }
+  const release = await lockForRebuild(dataDir);
+  const { report, keptAside } = await rebuild(dataDir, values, smoothing, update).finally(release);
   progress.done();
   const seconds = (performance.now() - started) / 1000;
 
   if (values.json) console.log(JSON.stringify({ ...report, keptAside, seconds }));
   else printReport(dataDir, report, keptAside, seconds);
   return report.notRebuilt.length > 0 ? 1 : 0;
+}
+
+/** In place when the store is intact (or --video), else whole in a staged store (see repairCommand). */
+async function rebuild(
+  dataDir: string,
+  values: { data?: string; video?: string[] },
+  smoothing: ReturnType<typeof smoothingOf>,
+  onProgress: Parameters<typeof rebuildVideos>[2],
+): Promise<{ report: RebuildReport; keptAside: string[] }> {
+  const damaged = new Set<string>();
+  for (const table of [FRAMES_TABLE, CATALOG_TABLE]) if (await tableDamage(dataDir, table)) damaged.add(table);
+  if (values.video || damaged.size === 0) {
+    try {
+      return { report: await rebuildInPlace(values, { smoothing, videoIds: values.video }, onProgress), keptAside: [] };
+    } catch (error) {
+      if (values.video || !(error instanceof StoreDamagedError)) throw error;
+      damaged.add(error.table);
+    }
+  }
+  const previous = damaged.has(CATALOG_TABLE) ? undefined : await readCatalog(dataDir);
+  if (!previous) damaged.add(CATALOG_TABLE);
+  const staged = await openStagedStore(dataDir);
+  const report = await rebuildVideos(
+    { raw: localRawEmbeddings(dataDir), previous, catalog: staged.catalog, frames: staged.frames },
+    { smoothing },
+    onProgress,
+  );
+  return { report, keptAside: await staged.commit(damaged) };
 }
 
 /** The chosen videos (default all) rebuilt in the store they are in; it must be intact (`openLocal`). */

@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreDamagedError } from './errors';
 
 /**
@@ -15,7 +16,8 @@ import { StoreDamagedError } from './errors';
  *   the magic "LANC", its deletion files (`.arrow`) with "ARROW1". A file cut short (a bad copy, a full disk during a
  *   copy) loses its end first. The engine writes each file under another name and renames it when complete, so a
  *   write it did not finish leaves no such file.
- * A table whose directory does not exist is not damaged: it has not been written yet. Anything the checks miss and
+ * A table whose directory does not exist is not damaged: it has not been written yet (nor is one whose first manifest
+ * appears within a second: another process is creating it). Anything the checks miss and
  * the engine then fails on is turned into the same error where the store is used (`guardStore`).
  */
 
@@ -24,19 +26,22 @@ const ARROW_MAGIC = 'ARROW1';
 /** The folders whose files a table's versions refer to, and the magic each kind of file ends with. */
 const ENDINGS: Record<string, string> = { '.lance': LANCE_MAGIC, '.idx': LANCE_MAGIC, '.manifest': LANCE_MAGIC, '.arrow': ARROW_MAGIC };
 const CHECKED_FOLDERS = ['data', '_indices', '_deletions', '_versions'];
+/** How long a table directory without a manifest may still be being created (its first commit takes milliseconds). */
+const CREATION_MS = 1_000;
+const CREATION_POLL_MS = 50;
 /** Files checked at once. */
 const CONCURRENCY = 32;
 
 /** What is wrong with a table directory, in words, or undefined when nothing is. */
 export async function tableDamage(dataDir: string, table: string): Promise<string | undefined> {
   const dir = path.join(dataDir, `${table}.lance`);
-  const top = await entries(dir);
-  if (!top) return undefined;
-  const versions = await entries(path.join(dir, '_versions'));
-  const manifests = (versions ?? []).filter((entry) => entry.isFile() && entry.name.endsWith('.manifest'));
+  if (!(await entries(dir))) return undefined;
+  // The hint first: the engine writes a version's manifest before the hint naming it, so the manifests listed after
+  // it include the one it names, however many commits another process makes meanwhile.
+  const hinted = await hintedVersion(path.join(dir, '_versions', 'latest_version_hint.json'));
+  const manifests = await manifestsOf(dir);
   if (manifests.length === 0) return 'no version manifest in _versions/';
   const newest = Math.max(...manifests.map((entry) => manifestVersion(entry.name)));
-  const hinted = await hintedVersion(path.join(dir, '_versions', 'latest_version_hint.json'));
   if (hinted !== undefined && hinted > newest) return `the manifest of its version ${hinted} is missing, the newest left is ${newest}`;
   const files = (await Promise.all(CHECKED_FOLDERS.map((folder) => filesUnder(path.join(dir, folder))))).flat();
   for (let i = 0; i < files.length; i += CONCURRENCY) {
@@ -44,6 +49,18 @@ export async function tableDamage(dataDir: string, table: string): Promise<strin
     if (bad) return `${path.relative(dir, bad)} is truncated or not a complete file`;
   }
   return undefined;
+}
+
+/**
+ * The table's manifest files. A table being created (by another process, say) has its directory a moment before its
+ * first manifest: none yet is looked for again for up to CREATION_MS before it counts as none.
+ */
+async function manifestsOf(dir: string): Promise<Dirent[]> {
+  for (let waited = 0; ; waited += CREATION_POLL_MS) {
+    const manifests = ((await entries(path.join(dir, '_versions'))) ?? []).filter((entry) => entry.isFile() && entry.name.endsWith('.manifest'));
+    if (manifests.length > 0 || waited >= CREATION_MS) return manifests;
+    await sleep(CREATION_POLL_MS);
+  }
 }
 
 /** The first damaged table of `tables` in `dataDir`, as the error to report; undefined when all are intact. */

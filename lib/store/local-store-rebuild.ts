@@ -1,4 +1,4 @@
-import { access, rename, rm } from 'node:fs/promises';
+import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CATALOG_TABLE } from './lance-catalog';
 import { FRAMES_TABLE } from './lance-frame-index';
@@ -7,6 +7,7 @@ import { openLocalStore, type LocalStore } from './open-local-store';
 /** The tables a rebuild replaces. */
 const TABLES = [FRAMES_TABLE, CATALOG_TABLE];
 const STAGING = '.repair';
+const LOCK = '.repair.lock';
 
 export interface StagedStore extends LocalStore {
   /**
@@ -50,6 +51,37 @@ export async function openStagedStore(dataDir: string): Promise<StagedStore> {
       return keptAside;
     },
   };
+}
+
+/**
+ * Claims the data directory for one rebuild at a time (`<data>/.repair.lock`, holding the process id): a second one
+ * would remove the first one's staged tables. A lock whose process is gone (an interrupted rebuild) is taken over.
+ * Other commands do not take it: do not index while repairing. Returns the release.
+ */
+export async function lockForRebuild(dataDir: string): Promise<() => Promise<void>> {
+  const lock = path.join(path.resolve(dataDir), LOCK);
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return () => rm(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
+      throw new Error(`another vsearch repair (process ${holder}) is working on ${path.dirname(lock)}: wait for it to finish`);
+    }
+    await rm(lock, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function exists(file: string): Promise<boolean> {

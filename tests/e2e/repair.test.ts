@@ -297,6 +297,17 @@ test('repair --video re-smooths only that video, in place; an unknown id or a da
 
   expectOneLine(await vsearch(['repair', '--data', data, '--video', 'nope']), 2, /^vsearch: no video with id "nope"/);
   expectOneLine(await vsearch(['repair', '--data', data, '--no-smoothing', '--smoothing-kernel', '3']), 2, /--no-smoothing cannot be combined/);
+  expectOneLine(await vsearch(['repair', '--data', path.join(work, 'nowhere')]), 2, /^vsearch: no data directory .*nowhere: nothing to repair/);
   await unlink(await newestManifest(data, 'frames'));
   expectOneLine(await vsearch(['repair', '--data', data, '--video', 'sky']), 1, /the frames table in .* is damaged .* run `vsearch repair --data /);
+});
+
+test('one repair at a time: a running one is waited for, the lock of one that died is taken over', async () => {
+  const data = await copyOfLibrary('locked');
+  const lock = path.join(data, '.repair.lock');
+  await writeFile(lock, String(process.pid));
+  expectOneLine(await vsearch(['repair', '--data', data]), 1, new RegExp(`^vsearch: another vsearch repair \\(process ${process.pid}\\) is working on ${data}: wait for it to finish\n$`));
+  await writeFile(lock, '999999999');
+  await repair(data);
+  expect((await readdir(data)).filter((name) => name.startsWith('.repair'))).toEqual([]);
 });
