@@ -1,4 +1,4 @@
-import { IndexMismatchError, IndexNotReadyError } from '../store/errors';
+import { IndexMismatchError, IndexNotReadyError, StoreDamagedError } from '../store/errors';
 import { EncoderUnavailableError, NotAnImageError, QueryRejectedError } from '../query-encoder';
 import { ApiError } from './api-error';
 
@@ -12,6 +12,8 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof QueryRejectedError) return new ApiError(400, 'invalid_query', error.message);
   if (error instanceof IndexMismatchError) return new ApiError(409, 'model_mismatch', error.message);
   if (error instanceof IndexNotReadyError) return new ApiError(503, 'index_not_ready', 'index not ready: no video has been indexed yet', undefined, 30);
+  // The data directory's path is the operator's to know (the server's log), not the caller's.
+  if (error instanceof StoreDamagedError) return new ApiError(503, 'store_damaged', `the ${error.table} table of the local store is damaged: run vsearch repair`);
   if (error instanceof EncoderUnavailableError) {
     return new ApiError(503, 'encoder_unavailable', `query embedding is unavailable right now (${error.message}); retry shortly`, undefined, error.retryAfterSec);
   }
