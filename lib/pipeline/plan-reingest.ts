@@ -43,7 +43,7 @@ export interface PlanReingestDeps {
   pageBytes?: number;
 }
 
-export const DEFAULT_PAGE_BYTES = 100_000;
+const DEFAULT_PAGE_BYTES = 100_000;
 /** Items read per catalog request. */
 const SCAN_LIMIT = 100;
 
