@@ -39,7 +39,10 @@ export interface IndexDeps {
   catalog: Catalog;
   frames: FrameIndex;
   transcripts: TranscriptIndex;
-  /** Where the raw embeddings are kept (to re-smooth without re-embedding, and for the raw score chart). */
+  /**
+   * Where the raw embeddings are kept, with each video's record (to re-smooth without re-embedding, to rebuild a
+   * damaged store, and for the raw score chart).
+   */
   raw: LocalRawEmbeddings;
 }
 
@@ -103,6 +106,8 @@ export async function indexVideo(
         updatedAt: new Date().toISOString(),
       };
       await deps.transcripts.replaceSegments(ready, transcript.segments);
+      // Kept beside the raw embeddings: what `vsearch repair` rebuilds this record from if the catalog is damaged.
+      await deps.raw.saveRecord(ready);
       await frames.replaceFrames(ready, stored);
       await catalog.put(ready);
       return ready;

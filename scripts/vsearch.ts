@@ -2,11 +2,16 @@ import { indexCommand, INDEX_USAGE } from '../lib/cli/index-command';
 import { searchCommand, SEARCH_USAGE } from '../lib/cli/search-command';
 import { videosCommand } from '../lib/cli/videos-command';
 import { removeCommand } from '../lib/cli/remove-command';
+import { repairCommand, REPAIR_USAGE } from '../lib/cli/repair-command';
 import { demoCommand } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
 import { evalCommand, EVAL_USAGE } from '../lib/cli/eval-command';
 import { UsageError } from '../lib/cli/usage-error';
 import { errorLine } from '../lib/cli/error-line';
+
+// The storage engine prints its own panics on stderr; a stack trace of its internals tells a user nothing (the error
+// that follows says what to do), so it prints none.
+process.env.RUST_BACKTRACE = '0';
 
 const USAGE = `vsearch — search the moments of your videos by text or image
 
@@ -14,6 +19,7 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   ${SEARCH_USAGE}
   vsearch videos [--data DIR] [--json]
   vsearch remove <id> [--data DIR]
+  ${REPAIR_USAGE}
   vsearch demo [--model ID|DIR] [--data DIR]
   vsearch serve [--port N] [--host H] [--token T] [--allow-host NAME]... [--cors ORIGIN] [--data DIR] [--model ID|DIR]
   ${EVAL_USAGE}
@@ -25,13 +31,16 @@ Clips: hits chain while at most --time-offset seconds apart; default two samplin
 missing frame still joins: 2 s at 1 fps, 4 s at 0.5 fps). Each clip then grows over the neighbouring frames that
 stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.
 Eval: the benchmark's own metrics (QVHighlights: MR-full-R1@0.5 …, HL-min-Fair-mAP …; Charades-STA: R1@0.3 …, mIoU)
-on a prediction file, or on the search's answers to every annotated query, each restricted to its video.`;
+on a prediction file, or on the search's answers to every annotated query, each restricted to its video.
+Repair: vsearch repair rebuilds the frames table and the catalog from the raw embeddings (<data>/embeddings), each
+video smoothed as it was indexed unless the smoothing options say otherwise; with --video, only those, in place.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,
   search: searchCommand,
   videos: videosCommand,
   remove: removeCommand,
+  repair: repairCommand,
   demo: demoCommand,
   serve: serveCommand,
   eval: evalCommand,

@@ -1,4 +1,4 @@
-import { IndexMismatchError, IndexNotReadyError, IndexWakingError } from '../store/errors';
+import { IndexMismatchError, IndexNotReadyError, IndexWakingError, StoreDamagedError } from '../store/errors';
 import { EncoderUnavailableError, NotAnImageError, QueryRejectedError } from '../query-encoder';
 import { ApiError } from './api-error';
 
@@ -15,6 +15,8 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof IndexWakingError) {
     return new ApiError(503, 'index_waking', 'the index is waking up after a quiet spell, or briefly unavailable; retry shortly', undefined, error.retryAfterSec);
   }
+  // The data directory's path is the operator's to know (the server's log), not the caller's.
+  if (error instanceof StoreDamagedError) return new ApiError(503, 'store_damaged', `the ${error.table} table of the local store is damaged: run vsearch repair`);
   if (error instanceof EncoderUnavailableError) {
     return new ApiError(503, 'encoder_unavailable', `query embedding is unavailable right now (${error.message}); retry shortly`, undefined, error.retryAfterSec);
   }

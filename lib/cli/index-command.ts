@@ -1,7 +1,7 @@
 import type { SamplingPlan, SpeechRecord, VideoRecord } from '../core/types';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { indexVideo, type IndexOptions } from '../indexer';
-import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
+import { COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
 import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
@@ -9,6 +9,7 @@ import { progressReporter } from './progress';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
 import { DataDirError } from '../store/errors';
 import { DATA_DIR_ADVICE } from './error-line';
+import { StoreDamagedError } from '../store/errors';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
@@ -16,9 +17,7 @@ export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID
 /** How a video is sampled and smoothed: `vsearch index` and `vsearch eval` (which indexes what it needs). */
 export const SAMPLING_OPTIONS = {
   fps: { type: 'string' },
-  'smoothing-kernel': { type: 'string' },
-  'smoothing-sigma': { type: 'string' },
-  'no-smoothing': { type: 'boolean', default: false },
+  ...SMOOTHING_OPTIONS,
 } as const;
 
 const OPTIONS = {
@@ -63,7 +62,8 @@ export async function indexCommand(args: string[]): Promise<number> {
 
 /**
  * Indexes files one after the other, never letting one bad file stop the rest — except a data directory that cannot
- * be written, which every file after it would hit too: that stops at once, in one line. Shared with `vsearch demo`.
+ * be written, which every file after it would hit too, or a damaged store: those stop at once, in one line. Shared
+ * with `vsearch demo`.
  */
 export async function indexFiles(
   files: string[],
@@ -91,6 +91,7 @@ export async function indexFiles(
           { cause: error },
         );
       }
+      if (error instanceof StoreDamagedError) throw error;
       const message = (error as Error).message;
       report.errors.push({ path: file, error: message });
       console.error(`error: ${file}: ${message}`);
@@ -121,17 +122,6 @@ export function indexOptionsOf(values: {
   const everyNth = numberOption('every-nth', values['every-nth'], { min: 1, integer: true });
   const sampling: SamplingPlan =
     everyNth !== undefined ? { everyNth } : { fps: numberOption('fps', values.fps, { min: 0.001, max: 120 }) ?? 1 };
-  if (values['no-smoothing']) {
-    if (values['smoothing-kernel'] !== undefined || values['smoothing-sigma'] !== undefined) {
-      throw new UsageError('--no-smoothing cannot be combined with --smoothing-kernel or --smoothing-sigma');
-    }
-    return { sampling, smoothing: false };
-  }
-  const kernelSize = numberOption('smoothing-kernel', values['smoothing-kernel'], { min: 1, max: 301, integer: true });
-  if (kernelSize !== undefined && kernelSize % 2 === 0) throw new UsageError(`--smoothing-kernel must be odd, got ${kernelSize}`);
-  const sigma = numberOption('smoothing-sigma', values['smoothing-sigma'], { min: 0.01 });
-  return {
-    sampling,
-    smoothing: { kernelSize: kernelSize ?? DEFAULT_SMOOTHING.kernelSize, sigma: sigma ?? DEFAULT_SMOOTHING.sigma },
-  };
+  const smoothing = smoothingOf(values);
+  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing } };
 }

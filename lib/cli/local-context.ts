@@ -1,4 +1,8 @@
-import { openLocalStore } from '../store/open-local-store';
+import path from 'node:path';
+import { openLocalStore, type LocalStore } from '../store/open-local-store';
+import { findDamage, guardStore } from '../store/lance-damage';
+import { CATALOG_TABLE } from '../store/lance-catalog';
+import { FRAMES_TABLE } from '../store/lance-frame-index';
 import { ModelDownloadError, TransformersEmbedder } from '../embedder/transformers-embedder';
 import { dataDirOf, modelOf } from './options';
 
@@ -7,9 +11,23 @@ const WITHOUT_THE_HUB =
   'Either pass a downloaded copy of the model with --model DIR (or VSEARCH_MODEL=DIR), or try the tiny fixture model: ' +
   'npx tsx scripts/make-fixture-model.ts --out /tmp/fixture-clip --arch clip, then --model /tmp/fixture-clip';
 
-/** The local-mode adapters a command needs: the store always, the model only when asked (loading it is slow). */
-export async function openLocal(values: { data?: string }) {
-  return openLocalStore(dataDirOf(values));
+/**
+ * The local-mode adapters a command needs: the store always, the model only when asked (loading it is slow).
+ * A damaged store is refused before it is read (`findDamage`), and a failure of the storage engine later on is
+ * reported the same way: one `StoreDamagedError` naming the table, the directory, and `vsearch repair`.
+ */
+export async function openLocal(values: { data?: string }, options: { deferVectorIndex?: boolean } = {}): Promise<LocalStore> {
+  const dataDir = path.resolve(dataDirOf(values));
+  const damage = await findDamage(dataDir, [FRAMES_TABLE, CATALOG_TABLE]);
+  if (damage) throw damage;
+  // The catalog's table is opened (and created) here: a failure now is the catalog's.
+  const store = await guardStore({ open: openLocalStore }, CATALOG_TABLE, dataDir).open(dataDir, options);
+  return {
+    ...store,
+    catalog: guardStore(store.catalog, CATALOG_TABLE, dataDir),
+    frames: guardStore(store.frames, FRAMES_TABLE, dataDir),
+    updateVectorIndex: guardStore({ updateVectorIndex: store.updateVectorIndex }, FRAMES_TABLE, dataDir).updateVectorIndex,
+  };
 }
 
 /** The model, downloaded from the hub into $VSEARCH_MODEL_CACHE (default: transformers.js's cache) the first time. */

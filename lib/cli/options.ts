@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { SmoothingOptions } from '../core/smoothing';
 import { UsageError } from './usage-error';
 
 export const DEFAULT_MODEL = 'Xenova/clip-vit-base-patch32';
@@ -42,4 +43,33 @@ export function numberOption(
     throw new UsageError(`--${name} must be ${range}, got "${raw}"`);
   }
   return value;
+}
+
+/** The smoothing options of `vsearch index` and `vsearch repair`. */
+export const SMOOTHING_OPTIONS = {
+  'smoothing-kernel': { type: 'string' },
+  'smoothing-sigma': { type: 'string' },
+  'no-smoothing': { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * What the smoothing options ask for: `false` for --no-smoothing, the kernel and sigma given (only those), or
+ * undefined when none is given. Usage errors name the option.
+ */
+export function smoothingOf(values: {
+  'smoothing-kernel'?: string;
+  'smoothing-sigma'?: string;
+  'no-smoothing'?: boolean;
+}): SmoothingOptions | false | undefined {
+  const kernelSize = numberOption('smoothing-kernel', values['smoothing-kernel'], { min: 1, max: 301, integer: true });
+  const sigma = numberOption('smoothing-sigma', values['smoothing-sigma'], { min: 0.01 });
+  if (values['no-smoothing']) {
+    if (kernelSize !== undefined || sigma !== undefined) {
+      throw new UsageError('--no-smoothing cannot be combined with --smoothing-kernel or --smoothing-sigma');
+    }
+    return false;
+  }
+  if (kernelSize !== undefined && kernelSize % 2 === 0) throw new UsageError(`--smoothing-kernel must be odd, got ${kernelSize}`);
+  if (kernelSize === undefined && sigma === undefined) return undefined;
+  return { ...(kernelSize !== undefined && { kernelSize }), ...(sigma !== undefined && { sigma }) };
 }

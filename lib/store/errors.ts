@@ -81,3 +81,28 @@ export class IndexWakingError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The local store's files are damaged (a truncated data file, a missing version manifest), or the storage engine
+ * failed on them. The message names the table and the data directory and says what to run: `vsearch repair`
+ * rebuilds the store from the raw embeddings, which are not part of it.
+ */
+export class StoreDamagedError extends Error {
+  override readonly name = 'StoreDamagedError';
+
+  constructor(
+    readonly table: string,
+    readonly dataDir: string,
+    problem: string,
+  ) {
+    super(
+      `the ${table} table in ${dataDir} is damaged (${problem}): run \`vsearch repair --data ${shellWord(dataDir)}\` ` +
+        'to rebuild it from the raw embeddings',
+    );
+  }
+}
+
+/** `word` as one shell word: quoted when it holds anything but the characters a path usually has. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

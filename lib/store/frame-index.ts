@@ -46,3 +46,12 @@ export interface FrameIndex {
   /** Frames stored for a video (for checks and `vsearch videos`). */
   countFrames(videoId: string): Promise<number>;
 }
+
+/**
+ * A frame index whose replacements are runs (OpenSearch Serverless: see `OpenSearchFrameIndex`): `replaceRun` is
+ * `replaceFrames` returning the id of the run that now holds the video's frames, which the catalog must then name
+ * (`VideoRecord.runId`) for search to show them.
+ */
+export interface RunFrameIndex extends FrameIndex {
+  replaceRun(video: VideoRecord, frames: FrameVector[]): Promise<string>;
+}

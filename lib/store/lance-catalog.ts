@@ -6,7 +6,8 @@ import type { Catalog } from './catalog';
 import type { ActiveRuns } from './frame-index';
 import { sqlString, sqlStringList } from './lance-sql';
 
-const TABLE = 'videos';
+/** The table's name: its directory in the data directory is `videos.lance`. */
+export const CATALOG_TABLE = 'videos';
 
 /**
  * The smoothing applied to a video's frames (`VideoRecord.smoothing`): kernel 0 means stored raw, null not recorded
@@ -118,8 +119,8 @@ export class LanceCatalog implements Catalog {
     // existOk: a second store opened on the same directory at the same time reuses the table it just created.
     // An existing table is opened as it is (creating over it would refuse an older schema), then brought up to date.
     const table = await db
-      .openTable(TABLE)
-      .catch(() => db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
+      .openTable(CATALOG_TABLE)
+      .catch(() => db.createEmptyTable(CATALOG_TABLE, SCHEMA, { mode: 'create', existOk: true }));
     const names = new Set((await table.schema()).fields.map((field) => field.name));
     const missing = LATER_FIELDS.filter((field) => !names.has(field.name));
     if (missing.length > 0) await table.addColumns(missing);

@@ -11,7 +11,8 @@ import { sqlNumber } from './lance-sql';
 import { maintainVectorIndex, tuneVectorQuery } from './lance-vector-index';
 import { assertIndexAccepts } from './model-guard';
 
-const TABLE = 'frames';
+/** The table's name: its directory in the data directory is `frames.lance`. */
+export const FRAMES_TABLE = 'frames';
 const MAX_K = 10_000;
 
 /**
@@ -64,6 +65,11 @@ export class LanceFrameIndex implements FrameIndex {
   constructor(
     private readonly db: Connection,
     private readonly catalog: Catalog,
+    /**
+     * `deferVectorIndex`: writes leave the vector index as it is, for many writes in a row (a rebuild), which then
+     * call `updateVectorIndex` once: every build in between would be thrown away. Searches still see every row.
+     */
+    private readonly options: { deferVectorIndex?: boolean } = {},
   ) {}
 
   /**
@@ -96,7 +102,13 @@ export class LanceFrameIndex implements FrameIndex {
       .whenNotMatchedInsertAll()
       .whenNotMatchedBySourceDelete({ where: videoClause(video.id) })
       .execute(rows);
-    await maintainVectorIndex(table);
+    if (!this.options.deferVectorIndex) await maintainVectorIndex(table);
+  }
+
+  /** Builds or rebuilds the vector index if the table's size calls for it (see maintainVectorIndex). */
+  async updateVectorIndex(): Promise<void> {
+    const table = await this.existingTable();
+    if (table) await maintainVectorIndex(table);
   }
 
   /**
@@ -177,7 +189,7 @@ export class LanceFrameIndex implements FrameIndex {
 
   private async existingTable(): Promise<Table | undefined> {
     // Re-checked while missing: another store open on the same directory may have created it since.
-    if (!this.table && (await tableExists(this.db, TABLE))) this.table = await this.db.openTable(TABLE);
+    if (!this.table && (await tableExists(this.db, FRAMES_TABLE))) this.table = await this.db.openTable(FRAMES_TABLE);
     return this.table;
   }
 
@@ -185,13 +197,13 @@ export class LanceFrameIndex implements FrameIndex {
   private async writableTable(dim: number): Promise<Table> {
     const table =
       (await this.existingTable()) ??
-      (await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'create', existOk: true, ...FRAMES_TABLE_STORAGE }));
+      (await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'create', existOk: true, ...FRAMES_TABLE_STORAGE }));
     this.table = table;
     if ((await vectorDim(table)) === dim) return table;
     // assertIndexAccepts let this through, so the table was empty; re-checked because another store may write too.
     if ((await table.countRows()) > 0) throw new IndexMismatchError('frames of another width were written meanwhile; try again');
     table.close();
-    this.table = await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
+    this.table = await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
     return this.table;
   }
 }

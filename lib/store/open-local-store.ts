@@ -19,6 +19,8 @@ export interface LocalStore {
   raw: LocalRawEmbeddings;
   /** A folder of the data directory (created if missing) for files kept beside the index: the demo's videos, say. */
   folder(name: string): Promise<string>;
+  /** Builds the frames' vector index if due: after writes made with `deferVectorIndex` (LanceFrameIndex). */
+  updateVectorIndex(): Promise<void>;
   /** Releases the LanceDB handles; everything written is already on disk. */
   close(): void;
 }
@@ -30,20 +32,21 @@ export interface LocalStore {
  * every write is a single atomic Lance commit.
  * A directory that is full, read-only or not ours fails opening or any call with one DataDirError naming it.
  */
-export async function openLocalStore(dataDir: string): Promise<LocalStore> {
+export async function openLocalStore(dataDir: string, options: { deferVectorIndex?: boolean } = {}): Promise<LocalStore> {
   const dir = path.resolve(dataDir);
   return guarded(dir, async () => {
     await makeDir(dir);
     // 0 = strong consistency: without it a store keeps reading the version it first saw and misses others' writes.
     const db = await connect(dir, { readConsistencyInterval: 0 });
     const catalog = await LanceCatalog.open(db);
-    const frames = new LanceFrameIndex(db, catalog);
+    const frames = new LanceFrameIndex(db, catalog, options);
     const transcripts = new LanceTranscripts(db, catalog);
     return {
       catalog: naming(dir, catalog),
       frames: naming(dir, frames),
       transcripts: naming(dir, transcripts),
-      raw: naming(dir, new LocalRawEmbeddings(path.join(dir, 'embeddings'))),
+      raw: naming(dir, localRawEmbeddings(dir)),
+      updateVectorIndex: () => guarded(dir, () => frames.updateVectorIndex()),
       folder: (name) =>
         guarded(dir, async () => {
           const folder = path.join(dir, name);
@@ -92,4 +95,9 @@ function guarded<R>(dir: string, run: () => R): R {
   } catch (error) {
     return rethrow(error);
   }
+}
+
+/** The raw embeddings of the data directory `dataDir`, on their own (they need no database). */
+export function localRawEmbeddings(dataDir: string): LocalRawEmbeddings {
+  return new LocalRawEmbeddings(path.join(path.resolve(dataDir), 'embeddings'));
 }

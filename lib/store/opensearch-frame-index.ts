@@ -3,7 +3,7 @@ import type { API, Client, Types } from '@opensearch-project/opensearch';
 import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import { IndexMismatchError, IndexWriteError } from './errors';
-import type { FrameIndex, FrameSearch } from './frame-index';
+import type { FrameSearch, RunFrameIndex } from './frame-index';
 import { assertIndexAccepts } from './model-guard';
 import { DEFAULT_BULK_OPTIONS, deleteFrames, indexFrames, type BulkOptions } from './opensearch-bulk';
 import { onIndex, type WakePolicy } from './opensearch-errors';
@@ -77,7 +77,7 @@ export interface OpenSearchFrameIndexOptions {
  * after we stopped waiting for its answer; NextGen collections refresh every 10 s, and the deployment passes 40 s for
  * them (serverless.yml).
  */
-export class OpenSearchFrameIndex implements FrameIndex {
+export class OpenSearchFrameIndex implements RunFrameIndex {
   private readonly index: string;
   private readonly bulk: BulkOptions;
   private readonly pollMs: number;
