@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../store/open-local-store';
 import { findDamage, guardStore } from '../store/lance-damage';
+import { asDataDirError } from '../store/errors';
 import { CATALOG_TABLE } from '../store/lance-catalog';
 import { FRAMES_TABLE } from '../store/lance-frame-index';
 import { ModelDownloadError, TransformersEmbedder } from '../embedder/transformers-embedder';
@@ -18,7 +19,10 @@ const WITHOUT_THE_HUB =
  */
 export async function openLocal(values: { data?: string }, options: { deferVectorIndex?: boolean } = {}): Promise<LocalStore> {
   const dataDir = path.resolve(dataDirOf(values));
-  const damage = await findDamage(dataDir, [FRAMES_TABLE, CATALOG_TABLE]);
+  // Reading the files to check them can meet a directory that is not ours first: said as any other use of it would.
+  const damage = await findDamage(dataDir, [FRAMES_TABLE, CATALOG_TABLE]).catch((error: unknown) => {
+    throw asDataDirError(dataDir, error) ?? error;
+  });
   if (damage) throw damage;
   // The catalog's table is opened (and created) here: a failure now is the catalog's.
   const store = await guardStore({ open: openLocalStore }, CATALOG_TABLE, dataDir).open(dataDir, options);
