@@ -81,7 +81,7 @@ export async function indexVideo(
         elapsedSec: (performance.now() - started) / 1000,
       });
     try {
-      const embedded = await embedding;
+      const { frames: embedded } = await embedding;
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;

@@ -84,7 +84,7 @@ export async function runVideoJob(
   const onBatch = job.thumbnails && thumbnailWriter(sources.s3, job.thumbnails, videoId, signal);
   // The decode starts while ffprobe reads the video; a failed probe fails it with the probe's error.
   const probe = probeVideo(source);
-  const [info, frames] = await Promise.all([
+  const [info, { frames }] = await Promise.all([
     probe,
     embedVideo(source, model.embedder, { sampling, startSec, endSec, info: probe, signal, onBatch }),
   ]);

@@ -158,7 +158,7 @@ describe('queries', () => {
     const png = path.join(work, 'noise.png');
     await writeFile(png, await noisePng(5));
     await losslessVideoOf(png, path.join(work, 'noise.mkv'));
-    const [frame] = await embedVideo(path.join(work, 'noise.mkv'), served.embedder, { sampling: { fps: 1 } });
+    const [frame] = (await embedVideo(path.join(work, 'noise.mkv'), served.embedder, { sampling: { fps: 1 } })).frames;
     const answer = await invoke(local, { image: (await readFile(png)).toString('base64') });
     expect(answer.status).toBe(200);
     const worst = Math.max(...embedding(answer).map((v, i) => Math.abs(v - frame.vector[i])));
@@ -187,7 +187,7 @@ describe('video jobs', () => {
   let expected: FrameVector[];
 
   beforeAll(async () => {
-    expected = await embedVideo(path.join(videos, 'six.mp4'), served.embedder, { sampling: { fps: 1 } });
+    ({ frames: expected } = await embedVideo(path.join(videos, 'six.mp4'), served.embedder, { sampling: { fps: 1 } }));
   });
 
   const job = async (base: string, manifest: object) => {
