@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SamplingPlan, VideoRecord } from './core/types';
 import { effectiveFps, validateSamplingPlan } from './core/sampling';
+import { DEFAULT_SHOT_THRESHOLD } from './core/shots';
 import { DEFAULT_SMOOTHING, smoothFrames, type SmoothingOptions } from './core/smoothing';
 import type { Embedder } from './embedder/embedder';
 import type { Catalog } from './store/catalog';
@@ -22,7 +23,16 @@ export interface IndexOptions {
   sampling: SamplingPlan;
   /** `false` stores the raw frame embeddings. */
   smoothing: SmoothingOptions | false;
+  /** Shot detection in the same decode (lib/core/shots.ts); `false` detects none. */
+  shots: { threshold: number } | false;
 }
+
+/** What `vsearch index` does without options: 1 frame per second, default smoothing and shot detection. */
+export const DEFAULT_INDEX_OPTIONS: Readonly<IndexOptions> = Object.freeze({
+  sampling: { fps: 1 },
+  smoothing: DEFAULT_SMOOTHING,
+  shots: { threshold: DEFAULT_SHOT_THRESHOLD },
+});
 
 export interface IndexProgress {
   videoId: string;
@@ -41,7 +51,7 @@ export interface IndexDeps {
 }
 
 /**
- * Indexes one video file: probe → decode at the sampling plan and embed in batches (embedVideo) → smooth →
+ * Indexes one video file: probe → decode at the sampling plan, detect shots and embed in batches (embedVideo) → smooth →
  * replace the video's frames in one step → READY. Re-indexing the same file replaces its frames.
  * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
  * with the reason and leaves its previous frames (if any) untouched.
@@ -65,6 +75,7 @@ export async function indexVideo(
     info: probe,
     signal: stop.signal,
     onFrames: (framesDone) => reportFrames?.(framesDone),
+    ...(options.shots && { shots: options.shots }),
   });
   embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
   try {
@@ -81,7 +92,7 @@ export async function indexVideo(
         elapsedSec: (performance.now() - started) / 1000,
       });
     try {
-      const { frames: embedded } = await embedding;
+      const { frames: embedded, shots } = await embedding;
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
@@ -89,6 +100,7 @@ export async function indexVideo(
         ...video,
         frames: stored.length,
         smoothing: options.smoothing ? { ...DEFAULT_SMOOTHING, ...options.smoothing } : null,
+        shots: shots ?? null,
         status: 'READY',
         updatedAt: new Date().toISOString(),
       };

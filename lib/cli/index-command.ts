@@ -1,4 +1,5 @@
 import type { SamplingPlan, VideoRecord } from '../core/types';
+import { DEFAULT_SHOT_THRESHOLD } from '../core/shots';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { indexVideo, type IndexOptions } from '../indexer';
 import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
@@ -8,7 +9,8 @@ import { loadEmbedder, openLocal } from './local-context';
 import { progressReporter } from './progress';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
-  [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
+  [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing]
+  [--shot-threshold T | --no-shots] [--json]`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -20,6 +22,8 @@ const OPTIONS = {
   'smoothing-kernel': { type: 'string' },
   'smoothing-sigma': { type: 'string' },
   'no-smoothing': { type: 'boolean', default: false },
+  'shot-threshold': { type: 'string' },
+  'no-shots': { type: 'boolean', default: false },
 } as const;
 
 export interface IndexReport {
@@ -87,6 +91,8 @@ function indexOptionsOf(values: {
   'smoothing-kernel'?: string;
   'smoothing-sigma'?: string;
   'no-smoothing'?: boolean;
+  'shot-threshold'?: string;
+  'no-shots'?: boolean;
 }): IndexOptions {
   if (values.fps !== undefined && values['every-nth'] !== undefined) {
     throw new UsageError('use either --fps or --every-nth, not both');
@@ -94,11 +100,16 @@ function indexOptionsOf(values: {
   const everyNth = numberOption('every-nth', values['every-nth'], { min: 1, integer: true });
   const sampling: SamplingPlan =
     everyNth !== undefined ? { everyNth } : { fps: numberOption('fps', values.fps, { min: 0.001, max: 120 }) ?? 1 };
+  if (values['no-shots'] && values['shot-threshold'] !== undefined) {
+    throw new UsageError('--no-shots cannot be combined with --shot-threshold');
+  }
+  const threshold = numberOption('shot-threshold', values['shot-threshold'], { min: 0.01, max: 100 });
+  const shots = values['no-shots'] ? false : { threshold: threshold ?? DEFAULT_SHOT_THRESHOLD };
   if (values['no-smoothing']) {
     if (values['smoothing-kernel'] !== undefined || values['smoothing-sigma'] !== undefined) {
       throw new UsageError('--no-smoothing cannot be combined with --smoothing-kernel or --smoothing-sigma');
     }
-    return { sampling, smoothing: false };
+    return { sampling, smoothing: false, shots };
   }
   const kernelSize = numberOption('smoothing-kernel', values['smoothing-kernel'], { min: 1, max: 301, integer: true });
   if (kernelSize !== undefined && kernelSize % 2 === 0) throw new UsageError(`--smoothing-kernel must be odd, got ${kernelSize}`);
@@ -106,5 +117,6 @@ function indexOptionsOf(values: {
   return {
     sampling,
     smoothing: { kernelSize: kernelSize ?? DEFAULT_SMOOTHING.kernelSize, sigma: sigma ?? DEFAULT_SMOOTHING.sigma },
+    shots,
   };
 }

@@ -1,4 +1,5 @@
 import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import type { ShotBoundaryKind } from '../core/shots';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { keywordMatcher } from '../core/keywords';
 import type { VideoRecord, VideoStatus } from '../core/types';
@@ -14,6 +15,19 @@ const TABLE = 'videos';
  */
 const SMOOTHING_FIELDS = [new Field('smoothing_kernel', new Int32(), true), new Field('smoothing_sigma', new Float64(), true)];
 
+/**
+ * The video's shots (`VideoRecord.shots`): threshold 0 means not detected, null not recorded (an older catalog); the
+ * boundaries as two lists of the same length, their times and kinds.
+ */
+const SHOT_FIELDS = [
+  new Field('shot_threshold', new Float64(), true),
+  new Field('shot_times', new List(new Field('item', new Float64(), true)), true),
+  new Field('shot_kinds', new List(new Field('item', new Utf8(), true)), true),
+];
+
+/** Columns added after the first release: `open` adds those an older table lacks. */
+const ADDED_FIELDS = [...SMOOTHING_FIELDS, ...SHOT_FIELDS];
+
 const SCHEMA = new Schema([
   new Field('id', new Utf8(), false),
   new Field('title', new Utf8(), false),
@@ -23,6 +37,7 @@ const SCHEMA = new Schema([
   new Field('duration_sec', new Float64(), false),
   new Field('fps', new Float64(), false),
   ...SMOOTHING_FIELDS,
+  ...SHOT_FIELDS,
   new Field('model', new Utf8(), false),
   new Field('dim', new Int32(), false),
   new Field('frames', new Int32(), false),
@@ -47,6 +62,9 @@ type VideoRow = {
   fps: number;
   smoothing_kernel: number | null;
   smoothing_sigma: number | null;
+  shot_threshold: number | null;
+  shot_times: Iterable<number> | null;
+  shot_kinds: Iterable<string> | null;
   model: string;
   dim: number;
   frames: number;
@@ -67,6 +85,9 @@ function toRow(video: VideoRecord): VideoRow {
     fps: video.fps,
     smoothing_kernel: video.smoothing === undefined ? null : (video.smoothing?.kernelSize ?? 0),
     smoothing_sigma: video.smoothing?.sigma ?? null,
+    shot_threshold: video.shots === undefined ? null : (video.shots?.threshold ?? 0),
+    shot_times: video.shots?.boundaries.map((boundary) => boundary.time) ?? null,
+    shot_kinds: video.shots?.boundaries.map((boundary) => boundary.kind) ?? null,
     model: video.model,
     dim: video.dim,
     frames: video.frames,
@@ -98,7 +119,14 @@ function fromRow(row: VideoRow): VideoRecord {
   if (row.smoothing_kernel !== null) {
     video.smoothing = row.smoothing_kernel === 0 ? null : { kernelSize: row.smoothing_kernel, sigma: row.smoothing_sigma ?? 0 };
   }
+  if (row.shot_threshold !== null) video.shots = row.shot_threshold === 0 ? null : shotsOf(row);
   return video;
+}
+
+function shotsOf(row: VideoRow): VideoRecord['shots'] {
+  const kinds = Array.from(row.shot_kinds ?? []) as ShotBoundaryKind[];
+  const boundaries = Array.from(row.shot_times ?? [], (time, i) => ({ time, kind: kinds[i] }));
+  return { threshold: row.shot_threshold!, boundaries };
 }
 
 /** The catalog as a small LanceDB table, one row per video (the local-mode stand-in for DynamoDB). */
@@ -112,7 +140,7 @@ export class LanceCatalog implements Catalog {
       .openTable(TABLE)
       .catch(() => db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
     const names = new Set((await table.schema()).fields.map((field) => field.name));
-    const missing = SMOOTHING_FIELDS.filter((field) => !names.has(field.name));
+    const missing = ADDED_FIELDS.filter((field) => !names.has(field.name));
     if (missing.length > 0) await table.addColumns(missing);
     return new LanceCatalog(table);
   }

@@ -221,7 +221,7 @@ describe('video jobs', () => {
     // What `vsearch index` keeps as raw embeddings for the same file: the indexer runs the same embedVideo.
     const store = await openLocalStore(path.join(videos, 'local-store'));
     const deps = { embedder: served.embedder, catalog: store.catalog, frames: store.frames, raw: store.raw };
-    await indexVideo({ path: path.join(videos, 'six.mp4') }, deps, { sampling: { fps: 1 }, smoothing: false });
+    await indexVideo({ path: path.join(videos, 'six.mp4') }, deps, { sampling: { fps: 1 }, smoothing: false, shots: false });
     const stored = (await store.raw.get('six')) ?? [];
     store.close();
     expect(rows(frames)).toEqual(rows(stored));
