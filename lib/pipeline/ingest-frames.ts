@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ShotBoundary, Shots } from '../core/shots';
 import { smoothFrames } from '../core/smoothing';
 import type { FrameVector, VideoRecord } from '../core/types';
 import type { DynamoCatalog } from '../aws/dynamo-catalog';
@@ -20,7 +21,8 @@ export interface IngestRequest {
 
 /**
  * Smooths the raw embeddings of every job (each chunk with its neighbours' margin as context, keeping only its own
- * range, so the seams match smoothing the whole video) and makes them the video's frames in the index, with the
+ * range, so the seams match smoothing the whole video), joins the jobs' shot boundaries (each job's in its own range)
+ * and makes the frames the video's frames in the index, with the
  * video's metadata on every frame. The frame index writes in size-bounded bulk requests, retries throttling and
  * 5xx on the failed items only, waits until the new frames are searchable and then deletes every older run of the
  * video, superseded uploads included.
@@ -39,6 +41,9 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
 
   const item = await deps.catalog.current(ref);
   const frames: FrameVector[] = [];
+  const boundaries: ShotBoundary[] = [];
+  /** Null once a job's output has none (embedded by a container that did not detect shots). */
+  let shots: Shots | null | undefined;
   let header: { durationSec: number; fps: number; model: string; dim: number } | undefined;
   for (const [i, output] of outputs.entries()) {
     const raw = await readRawEmbeddings(deps.s3, output, ref.id);
@@ -48,10 +53,15 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
       throw new Error(`${output} was embedded with ${got}, the first job with ${first}`);
     }
     for (const frame of smoothFrames(raw.frames, settings.smoothing, jobs[i])) frames.push(frame);
+    const { keepStart, keepEnd } = jobs[i];
+    for (const boundary of raw.header.shots?.boundaries ?? []) {
+      if (boundary.time >= keepStart && boundary.time < keepEnd) boundaries.push(boundary);
+    }
+    shots = shots === null || !raw.header.shots ? null : { threshold: raw.header.shots.threshold, boundaries };
   }
   if (!header || frames.length === 0) throw new Error(`no frames could be decoded from ${item.source}`);
 
-  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing };
+  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing, shots: shots ?? null };
   const runId = await deps.frames.replaceRun(video, frames);
   await afterWrite(ref, deps);
   return {
@@ -59,6 +69,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
     runId,
     ...pick(header),
     smoothing: settings.smoothing,
+    shots: shots ?? null,
     embeddings: outputs,
     ingestSec: (performance.now() - started) / 1000,
   };

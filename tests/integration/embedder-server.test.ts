@@ -197,9 +197,10 @@ describe('video jobs', () => {
     return decodeFrameEmbeddings(answer.body);
   };
 
-  it('reads a video from S3 and answers with the raw frame embeddings the local pipeline computes', async () => {
+  it('reads a video from S3 and answers with the raw frame embeddings the local pipeline computes, and its shots', async () => {
     const { header, frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', fps: 1 });
-    expect(header).toEqual({ videoId: 'six', model: served.name, dim: 32, fps: 1, durationSec: 6 });
+    const cuts = [2, 4].map((time) => ({ time, kind: 'cut' }));
+    expect(header).toEqual({ videoId: 'six', model: served.name, dim: 32, fps: 1, durationSec: 6, shots: { threshold: 10, boundaries: cuts } });
     expect(frames.map((frame) => frame.time)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(rows(frames)).toEqual(rows(expected));
     // And the vectors mean what they should: red, red, blue, blue, green, green.
@@ -228,8 +229,8 @@ describe('video jobs', () => {
   });
 
   it('embeds only a time range, on the whole video grid, and records the range', async () => {
-    const { header, frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', fps: 1, startSec: 2, endSec: 4 });
-    expect(header).toMatchObject({ startSec: 2, endSec: 4, durationSec: 6 });
+    const { header, frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', fps: 1, startSec: 2, endSec: 4, shotThreshold: 20 });
+    expect(header).toMatchObject({ startSec: 2, endSec: 4, durationSec: 6, shots: { threshold: 20, boundaries: [{ time: 2, kind: 'cut' }] } });
     expect(frames.map((frame) => frame.time)).toEqual([2, 3]);
     expect(rows(frames)).toEqual(rows(expected.slice(2, 4)));
   });
