@@ -215,6 +215,23 @@ describe('frames', () => {
     ]);
   });
 
+  test('frameVectors reads the stored vectors of the chosen frames of several videos in one read', async () => {
+    const stored = Array.from({ length: 10 }, (_, i) => ({ time: i, vector: unit(1, i) }));
+    await store.frames.replaceFrames(video('v'), stored);
+    await store.frames.replaceFrames(video('other'), frames(axis(0), axis(1), axis(2)));
+    const read = await store.frames.frameVectors([
+      { videoId: 'v', windows: [{ start: 2, end: 3 }, { start: 7, end: 7 }] },
+      { videoId: 'other', windows: [{ start: 0.5, end: 0.5 }] },
+      { videoId: 'nobody', windows: [{ start: 0, end: 9 }] },
+      { videoId: 'v', windows: [] },
+    ]);
+    const byKey = new Map(read.map((frame) => [`${frame.videoId}@${frame.time}`, Array.from(frame.vector)]));
+    expect([...byKey.keys()].sort()).toEqual(['other@0.5', 'v@2', 'v@3', 'v@7']);
+    expect(byKey.get('v@7')).toEqual(Array.from(stored[7].vector));
+    expect(byKey.get('other@0.5')).toEqual(Array.from(axis(1)));
+    expect(await store.frames.frameVectors([])).toEqual([]);
+  });
+
   test('one model and one dimension per index', async () => {
     expect(await store.frames.embedding()).toBeUndefined();
     expect(await store.frames.search({ vector: axis(0, 4), k: 5 })).toEqual([]);
