@@ -23,11 +23,15 @@ export interface TimeWindow {
   end: number;
 }
 
-/** Hits close in time on one video, merged into one playable moment. */
-export interface Clip {
+/** A stretch of one video, in seconds: what a clip plays, a 'more like this' query, a duplicate of a result. */
+export interface Moment {
   videoId: string;
   start: number;
   end: number;
+}
+
+/** Hits close in time on one video, merged into one playable moment. */
+export interface Clip extends Moment {
   bestTime: number;
   score: number;
   hits: number;
