@@ -20,7 +20,12 @@ Sampling: --fps 1. Smoothing: --smoothing-kernel 11 --smoothing-sigma 1.8, both 
 --fps 0.5 a kernel of 11 frames spans 22 s of video); the catalog records what was applied (vsearch videos --json).
 Clips: hits chain while at most --time-offset seconds apart; default two sampling intervals of each video (one
 missing frame still joins: 2 s at 1 fps, 4 s at 0.5 fps). Each clip then grows over the neighbouring frames that
-stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.`;
+stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.
+Shots: index detects cuts and dissolves in the same decode (--shot-threshold 10); search snaps clips to them (--snap
+shots): a clip covering most of a shot plays all of it, and never crosses a hard cut into a shot that does not match.
+Duplicates: clips whose best frames' embeddings have an inner product >= 0.97 are one result listing the others
+("also in"); --keep-duplicates lists each. --like VIDEO@START-END (seconds or mm:ss) searches like that moment (the
+mean of its frames; itself left out); --not TEXT (repeatable) ranks frames that match TEXT lower.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,

@@ -1,3 +1,4 @@
+import type { Moment } from '../core/types';
 import { searchClips, type ClipResult, type SearchDeps } from '../search';
 import { clipFragment, type MediaLinks } from './media-links';
 import { parseSearchInput } from './search-input';
@@ -20,6 +21,8 @@ export interface ClipView {
   bestTime: number;
   score: number;
   hits: number;
+  /** Near-duplicates collapsed into this clip (lib/core/duplicates.ts), in rank order; empty with `dedupe: false`. */
+  duplicates: Moment[];
   playbackUrl: string;
   thumbnailUrl?: string;
 }
@@ -31,7 +34,7 @@ export async function searchApi(body: unknown, deps: ApiDeps): Promise<{ clips: 
 }
 
 async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> {
-  const { video, videoId, start, end, bestTime, score, hits } = clip;
+  const { video, videoId, start, end, bestTime, score, hits, duplicates } = clip;
   const thumbnailUrl = await media.thumbnailUrl?.(video, bestTime);
   return {
     videoId,
@@ -43,6 +46,7 @@ async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> 
     bestTime,
     score,
     hits,
+    duplicates,
     playbackUrl: (await media.videoUrl(video)) + clipFragment(start, end),
     ...(thumbnailUrl ? { thumbnailUrl } : {}),
   };

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { relevanceFloor } from '../core/clustering';
 import type { FrameVector } from '../core/types';
 import { dot } from '../core/vector';
-import { SEARCH_DEFAULTS } from '../search';
+import type { Shots } from '../core/shots';
+import { searchHits, searchVector, SearchRequestError } from '../search';
 import { assertIndexAccepts } from '../store/model-guard';
 import { ApiError } from './api-error';
-import { parseOrThrow, queryFields, requireTextOrImage, searchSettingsFields, toSearchRequest } from './search-input';
+import { parseOrThrow, queryFields, requireQuery, searchSettingsFields, toSearchRequest } from './search-input';
 import type { ApiDeps } from './search-api';
 
 /**
@@ -14,7 +15,7 @@ import type { ApiDeps } from './search-api';
  * Unknown fields are refused.
  */
 export const timelineInputSchema = z.strictObject({
-  query: requireTextOrImage(z.strictObject(queryFields)),
+  query: requireQuery(z.strictObject(queryFields)),
   videoId: z.string().trim().min(1, 'videoId must not be empty').max(200),
   search: z.strictObject(searchSettingsFields).optional(),
 });
@@ -35,6 +36,8 @@ export interface TimelineView {
    * clip (if it is among the k nearest). Absent when the search finds no frame.
    */
   threshold?: number;
+  /** The video's shots (`VideoRecord.shots`), when they were detected. */
+  shots?: Shots;
 }
 
 /** `POST /timeline`: exact scores of every frame of one video against a query; 404 for an unknown video. */
@@ -46,21 +49,29 @@ export async function timelineApi(body: unknown, deps: ApiDeps): Promise<Timelin
   const video = await catalog.get(videoId);
   if (!video) throw new ApiError(404, 'video_not_found', `no video with id "${videoId}"`, 'videoId');
   await assertIndexAccepts(frames, encoder);
-  const [vector, activeRuns] = await Promise.all([encoder.encode(query), catalog.activeRuns()]);
+  const request = { ...settings, ...query };
+  const [searched, activeRuns] = await Promise.all([
+    searchVector(request, deps).catch((error: unknown) => {
+      throw error instanceof SearchRequestError ? new SearchRequestError(`query.${error.field}`, error.message) : error;
+    }),
+    catalog.activeRuns(),
+  ]);
+  const { vector } = searched;
   const [hits, raw, nearest] = await Promise.all([
     frames.scoreVideo(vector, videoId, video.runId),
     rawEmbeddings?.get(videoId),
-    frames.search({ vector, k: settings.k ?? SEARCH_DEFAULTS.k, filters: settings.filters, activeRuns }),
+    searchHits(request, searched, activeRuns, deps),
   ]);
   const times = hits.map((hit) => hit.time);
   const rawScores = raw && sameTimes(raw, times) ? raw.map((frame) => dot(vector, frame.vector)) : undefined;
-  const threshold = relevanceFloor(nearest.map((hit) => hit.score), { minScore: settings.minScore });
+  const threshold = relevanceFloor(nearest.hits.map((hit) => hit.score), { minScore: settings.minScore });
   return {
     videoId,
     times,
     scores: hits.map((hit) => hit.score),
     ...(rawScores ? { rawScores } : {}),
     ...(Number.isFinite(threshold) ? { threshold } : {}),
+    ...(video.shots ? { shots: video.shots } : {}),
   };
 }
 

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { searchClips, type ClipResult, type SearchRequest } from '../search';
-import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
+import { searchClips, SearchRequestError, SNAP_VALUES, type ClipResult, type SearchRequest, type Snap } from '../search';
+import { COMMON_OPTIONS, momentOption, numberOption, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { clock } from './format';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 
-export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--video ID]... [--category C]
-  [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X] [--relevance-margin X|auto] [--data DIR] [--model ID|DIR] [--json]`;
+export const SEARCH_USAGE = `vsearch search [TEXT] [--image FILE] [--image-weight W] [--like VIDEO@START-END] [--not TEXT]...
+  [--video ID]... [--category C] [--tag T]... [--keywords WORDS] [--k N] [--size N] [--time-offset S] [--min-score X]
+  [--relevance-margin X|auto] [--snap shots|none] [--keep-duplicates] [--data DIR] [--model ID|DIR] [--json]`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -22,17 +23,29 @@ const OPTIONS = {
   'time-offset': { type: 'string' },
   'min-score': { type: 'string' },
   'relevance-margin': { type: 'string' },
+  like: { type: 'string' },
+  not: { type: 'string', multiple: true },
+  snap: { type: 'string' },
+  'keep-duplicates': { type: 'boolean', default: false },
 } as const;
 
-/** `vsearch search`: ranked clips for a text and/or image query. */
+/** `vsearch search`: ranked clips for a text, image and/or 'more like this' query, less the negatives. */
 export async function searchCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, OPTIONS);
   const text = positionals.join(' ').trim() || undefined;
-  if (!text && !values.image) throw new UsageError('give a text query, --image FILE, or both (see vsearch --help)');
+  const like = momentOption('like', values.like);
+  if (!text && !values.image && !like) throw new UsageError('give a text query, --image FILE, --like VIDEO@START-END, or several (see vsearch --help)');
+  if (values.snap !== undefined && !SNAP_VALUES.includes(values.snap as Snap)) {
+    throw new UsageError(`--snap must be ${SNAP_VALUES.join(' or ')}, got "${values.snap}"`);
+  }
   const image = values.image ? await readImageFile(values.image) : undefined;
   const request: SearchRequest = {
     text,
     image,
+    like,
+    not: values.not,
+    snap: values.snap as Snap | undefined,
+    dedupe: !values['keep-duplicates'],
     imageWeight: numberOption('image-weight', values['image-weight'], { min: 0, max: 1 }),
     filters: { videoIds: values.video, categories: values.category, tags: values.tag, keywords: values.keywords },
     k: numberOption('k', values.k, { min: 1, max: 10_000, integer: true }),
@@ -45,8 +58,12 @@ export async function searchCommand(args: string[]): Promise<number> {
 
   const embedder = await loadEmbedder(values);
   const store = await openLocal(values);
-  const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames });
-  store.close();
+  const clips = await searchClips(request, { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames })
+    .catch((error: unknown) => {
+      // The request field is the option of the same name: `like.videoId` is --like's, `not` --not's.
+      throw error instanceof SearchRequestError ? new UsageError(`--${error.field.split('.')[0]}: ${error.message}`) : error;
+    })
+    .finally(() => store.close());
 
   if (values.json) console.log(JSON.stringify({ clips: clips.map(jsonClip) }));
   else printClips(clips);
@@ -62,8 +79,8 @@ async function readImageFile(file: string): Promise<Uint8Array> {
 }
 
 function jsonClip(clip: ClipResult) {
-  const { videoId, video, start, end, bestTime, score, hits } = clip;
-  return { videoId, title: video.title, start, end, bestTime, score, hits };
+  const { videoId, video, start, end, bestTime, score, hits, duplicates } = clip;
+  return { videoId, title: video.title, start, end, bestTime, score, hits, duplicates };
 }
 
 export function printClips(clips: ClipResult[]): void {
@@ -76,5 +93,8 @@ export function printClips(clips: ClipResult[]): void {
       `${String(i + 1).padStart(2)}. ${clip.video.title} [${clip.videoId}]  ${clock(clip.start)}–${clock(clip.end)}  ` +
         `score ${clip.score.toFixed(3)}  best frame ${clock(clip.bestTime)}  (${clip.hits} frames)`,
     );
+    if (clip.duplicates.length > 0) {
+      console.log(`    also in: ${clip.duplicates.map((d) => `[${d.videoId}] ${clock(d.start)}–${clock(d.end)}`).join(', ')}`);
+    }
   });
 }
