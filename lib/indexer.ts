@@ -23,8 +23,8 @@ export interface IndexOptions {
   sampling: SamplingPlan;
   /** `false` stores the raw frame embeddings. */
   smoothing: SmoothingOptions | false;
-  /** Shot detection in the same decode (lib/core/shots.ts); `false` detects none. */
-  shots: { threshold: number } | false;
+  /** Shot detection in the same decode (lib/core/shots.ts); `false` detects none. Default: the default threshold. */
+  shots?: { threshold: number } | false;
 }
 
 /** What `vsearch index` does without options: 1 frame per second, default smoothing and shot detection. */
@@ -75,7 +75,7 @@ export async function indexVideo(
     info: probe,
     signal: stop.signal,
     onFrames: (framesDone) => reportFrames?.(framesDone),
-    ...(options.shots && { shots: options.shots }),
+    ...(options.shots !== false && { shots: options.shots ?? { threshold: DEFAULT_SHOT_THRESHOLD } }),
   });
   embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
   try {
