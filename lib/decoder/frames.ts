@@ -150,8 +150,8 @@ const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
  * and to a scene-score branch, so shot detection never decodes the video again. The branch scores a 64×36
  * nearest-neighbour RGB copy of each frame, not the full-resolution one, for two reasons measured on ffmpeg 5.1:
  * scdet on a YUV stream compares the luma plane only (a red → magenta cut scores 9.8 there, under the default
- * threshold 10, and 33 in RGB), and converting full frames to RGB costs more than the decode's own filters; the
- * subsample costs about 3 % of the decode's CPU (720p H.264, 30 fps), full-resolution luma scdet 3–5 % and a 64×36
+ * threshold 10, and 33 in RGB), and converting full frames to RGB costs more than the decode's own filters (+30 % of
+ * ffmpeg's CPU time, 720p H.264 at 30 fps); the subsample added 3–10 %, full-resolution luma scdet 3–5 % and a 64×36
  * area-averaged copy 7–11 %. Nearest-neighbour sampling keeps 2,304 of the frame's pixels as they are, so the mean
  * difference it measures is that of the whole frame, sampled. `settb=AVTB` gives the scores microsecond timestamps;
  * `metadata=mode=print` logs each frame's (read by FfmpegLog); `nullsink` ends the branch.
