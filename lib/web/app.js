@@ -80,13 +80,7 @@ function showLike() {
 
 function showView(name) {
   for (const [view, section] of Object.entries(views)) section.hidden = view !== name;
-  document.getElementById('like-clear').addEventListener('click', () => {
-  form.elements.like.value = '';
-  showLike();
-  form.elements.q.focus();
-});
-
-for (const link of document.querySelectorAll('nav a')) {
+  for (const link of document.querySelectorAll('nav a')) {
     if (link.dataset.view === name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
@@ -130,6 +124,12 @@ for (const link of document.querySelectorAll('nav a')) {
   });
 }
 window.addEventListener('popstate', followUrl);
+
+document.getElementById('like-clear').addEventListener('click', () => {
+  form.elements.like.value = '';
+  showLike();
+  form.elements.q.focus();
+});
 
 followUrl();
 if (views.videos.hidden) videos.refresh();

@@ -218,6 +218,12 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect(await page.locator('#like-chip .like-moment').textContent()).toBe(`${kept.videoId} ${clock(kept.start)}–${clock(kept.end)}`);
     expect(new URL(page.url()).searchParams.get('like')).toBe(`${kept.videoId}@${kept.start}-${kept.end}`);
     expect(await page.getByLabel('Describe the moment').inputValue()).toBe('');
+    // Removing the moment leaves a plain text search.
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    expect(await page.locator('#like-chip').isHidden()).toBe(true);
+    await page.getByLabel('Describe the moment').fill('magenta');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.url(), (url) => expect(new URL(url).searchParams.get('like')).toBeNull());
   });
 
   test('a negative query in the Not field leaves out what matches it, and travels in the link', async () => {
