@@ -223,7 +223,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect(await page.locator('#like-chip').isHidden()).toBe(true);
     await page.getByLabel('Describe the moment').fill('magenta');
     await page.keyboard.press('Enter');
-    await eventually(() => page.url(), (url) => expect(new URL(url).searchParams.get('like')).toBeNull());
+    await eventually(async () => page.url(), (url) => expect(new URL(url).searchParams.get('like')).toBeNull());
   });
 
   test('a negative query in the Not field leaves out what matches it, and travels in the link', async () => {
