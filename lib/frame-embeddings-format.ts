@@ -9,8 +9,9 @@ import type { FrameVector } from './core/types';
  *          4   uint16   format version (1)
  *          6   uint16   reserved, 0
  *          8   uint32   H: byte length of the header that follows
- *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, count},
- *                       padded with spaces so the arrays below start at a multiple of 8
+ *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, shots?, count},
+ *                       padded with spaces so the arrays below start at a multiple of 8; `shots` (lib/core/shots.ts):
+ *                       {threshold, boundaries: [{time, kind}]}, the boundaries found in the embedded range
  *     12 + H   count × float64  frame times, seconds from the start of the video, increasing
  *              count × dim × float32  the frame vectors, one row per time, in the same order
  *
@@ -26,6 +27,11 @@ const PREFIX_BYTES = 12;
 /** Far above any real header, low enough that a garbage length cannot make the reader allocate much. */
 const MAX_HEADER_BYTES = 1 << 20;
 
+export const SHOTS = z.object({
+  threshold: z.number().positive(),
+  boundaries: z.array(z.object({ time: z.number().nonnegative(), kind: z.enum(['cut', 'gradual']) })),
+});
+
 const HEADER = z.object({
   videoId: z.string().min(1),
   /** The model id the vectors come from. */
@@ -38,6 +44,8 @@ const HEADER = z.object({
   /** The time range that was asked for, when it was not the whole video. */
   startSec: z.number().nonnegative().optional(),
   endSec: z.number().nonnegative().optional(),
+  /** The shot boundaries in the embedded range and the threshold that found them, when they were detected. */
+  shots: SHOTS.optional(),
 });
 
 export type FrameEmbeddingsHeader = z.infer<typeof HEADER>;

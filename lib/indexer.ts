@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SamplingPlan, SpeechRecord, VideoRecord } from './core/types';
 import { effectiveFps, validateSamplingPlan } from './core/sampling';
+import { DEFAULT_SHOT_THRESHOLD } from './core/shots';
 import { DEFAULT_SMOOTHING, smoothFrames, type SmoothingOptions } from './core/smoothing';
 import type { Embedder } from './embedder/embedder';
 import type { Catalog } from './store/catalog';
@@ -24,7 +25,16 @@ export interface IndexOptions {
   sampling: SamplingPlan;
   /** `false` stores the raw frame embeddings. */
   smoothing: SmoothingOptions | false;
+  /** Shot detection in the same decode (lib/core/shots.ts); `false` detects none. Default: the default threshold. */
+  shots?: { threshold: number } | false;
 }
+
+/** What `vsearch index` does without options: 1 frame per second, default smoothing and shot detection. */
+export const DEFAULT_INDEX_OPTIONS: Readonly<IndexOptions> = Object.freeze({
+  sampling: { fps: 1 },
+  smoothing: DEFAULT_SMOOTHING,
+  shots: { threshold: DEFAULT_SHOT_THRESHOLD },
+});
 
 export interface IndexProgress {
   videoId: string;
@@ -47,10 +57,10 @@ export interface IndexDeps {
 }
 
 /**
- * Indexes one video file: probe → decode at the sampling plan and embed in batches (embedVideo), and meanwhile read
- * what is said from its subtitles (speech-sources.ts) → smooth → replace the video's transcript and frames, each in
- * one step → READY. Re-indexing the same file replaces both. A transcript source that is malformed is a note on the
- * video (`speech.notes`), never a failure of its frames.
+ * Indexes one video file: probe → decode at the sampling plan, detect shots and embed in batches (embedVideo), and
+ * meanwhile read what is said from its subtitles (speech-sources.ts) → smooth → replace the video's transcript and
+ * frames, each in one step → READY. Re-indexing the same file replaces both. A transcript source that is malformed is
+ * a note on the video (`speech.notes`), never a failure of its frames.
  * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
  * with the reason and leaves its previous frames (if any) untouched.
  */
@@ -73,6 +83,7 @@ export async function indexVideo(
     info: probe,
     signal: stop.signal,
     onFrames: (framesDone) => reportFrames?.(framesDone),
+    ...(options.shots !== false && { shots: options.shots ?? { threshold: DEFAULT_SHOT_THRESHOLD } }),
   });
   embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
   const subtitles = probe.then((info) => readSubtitles(input.path, input.path, info, readLocalSidecar));
@@ -91,7 +102,7 @@ export async function indexVideo(
         elapsedSec: (performance.now() - started) / 1000,
       });
     try {
-      const embedded = await embedding;
+      const { frames: embedded, shots } = await embedding;
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
@@ -102,6 +113,7 @@ export async function indexVideo(
         frames: stored.length,
         speech,
         smoothing: options.smoothing ? { ...DEFAULT_SMOOTHING, ...options.smoothing } : null,
+        shots: shots ?? null,
         status: 'READY',
         updatedAt: new Date().toISOString(),
       };

@@ -33,7 +33,12 @@ stay above the search's relevance floor (at most 300 s each side), so a clip spa
 Eval: the benchmark's own metrics (QVHighlights: MR-full-R1@0.5 …, HL-min-Fair-mAP …; Charades-STA: R1@0.3 …, mIoU)
 on a prediction file, or on the search's answers to every annotated query, each restricted to its video.
 Repair: vsearch repair rebuilds the frames table and the catalog from the raw embeddings (<data>/embeddings), each
-video smoothed as it was indexed unless the smoothing options say otherwise; with --video, only those, in place.`;
+video smoothed as it was indexed unless the smoothing options say otherwise; with --video, only those, in place.
+Shots: index detects cuts and dissolves in the same decode (--shot-threshold 10); search snaps clips to them (--snap
+shots): a clip covering most of a shot plays all of it, and never crosses a hard cut into a shot that does not match.
+Duplicates: clips whose best frames' embeddings have an inner product >= 0.97 are one result listing the others
+("also in"); --keep-duplicates lists each. --like VIDEO@START-END (seconds or mm:ss) searches like that moment (the
+mean of its frames; itself left out); --not TEXT (repeatable) ranks frames that match TEXT lower.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,

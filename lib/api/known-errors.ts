@@ -1,5 +1,6 @@
 import { IndexMismatchError, IndexNotReadyError, IndexWakingError, StoreDamagedError } from '../store/errors';
 import { EncoderUnavailableError, NotAnImageError, QueryRejectedError } from '../query-encoder';
+import { SearchRequestError } from '../search';
 import { ApiError } from './api-error';
 
 /**
@@ -8,6 +9,7 @@ import { ApiError } from './api-error';
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof SearchRequestError) return new ApiError(400, 'invalid_request', `${error.field}: ${error.message}`, error.field);
   if (error instanceof NotAnImageError) return new ApiError(400, 'invalid_query', error.message, 'image');
   if (error instanceof QueryRejectedError) return new ApiError(400, 'invalid_query', error.message);
   if (error instanceof IndexMismatchError) return new ApiError(409, 'model_mismatch', error.message);

@@ -1,3 +1,4 @@
+import type { Moment } from '../core/types';
 import { searchClips, type ClipResult, type SearchDeps } from '../search';
 import { clipFragment, type MediaLinks } from './media-links';
 import { parseSearchInput } from './search-input';
@@ -21,6 +22,8 @@ export interface ClipView {
   bestTime: number;
   score: number;
   hits: number;
+  /** Near-duplicates collapsed into this clip (lib/core/duplicates.ts), in rank order; empty with `dedupe: false`. */
+  duplicates: Moment[];
   playbackUrl: string;
   thumbnailUrl?: string;
   matchedBy: MatchSide[];
@@ -34,7 +37,7 @@ export async function searchApi(body: unknown, deps: ApiDeps): Promise<{ clips: 
 }
 
 async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> {
-  const { video, videoId, start, end, bestTime, score, hits, matchedBy, transcript } = clip;
+  const { video, videoId, start, end, bestTime, score, hits, duplicates, matchedBy, transcript } = clip;
   const thumbnailUrl = await media.thumbnailUrl?.(video, bestTime);
   return {
     videoId,
@@ -46,6 +49,7 @@ async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> 
     bestTime,
     score,
     hits,
+    duplicates,
     playbackUrl: (await media.videoUrl(video)) + clipFragment(start, end),
     ...(thumbnailUrl ? { thumbnailUrl } : {}),
     matchedBy,

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { makeSampleVideos } from '../sample-videos';
 import { searchClips, type SearchRequest } from '../search';
 import { COMMON_OPTIONS, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
+import { DEFAULT_INDEX_OPTIONS } from '../indexer';
 import { indexFiles } from './index-command';
 import { printClips } from './search-command';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
@@ -34,8 +34,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     let failed = false;
     for (const sample of samples) {
       const { title, category, tags } = sample;
-      const options = { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING };
-      const report = await indexFiles([sample.path], { title, category, tags }, deps, options, true);
+      const report = await indexFiles([sample.path], { title, category, tags }, deps, DEFAULT_INDEX_OPTIONS, true);
       failed ||= report.errors.length > 0;
     }
 

@@ -1,4 +1,5 @@
 import type { SamplingPlan, SpeechRecord, VideoRecord } from '../core/types';
+import { DEFAULT_SHOT_THRESHOLD } from '../core/shots';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { indexVideo, type IndexOptions } from '../indexer';
 import { COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
@@ -12,7 +13,8 @@ import { DATA_DIR_ADVICE } from './error-line';
 import { StoreDamagedError } from '../store/errors';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--fps N | --every-nth N]
-  [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
+  [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing]
+  [--shot-threshold T | --no-shots] [--json]`;
 
 /** How a video is sampled and smoothed: `vsearch index` and `vsearch eval` (which indexes what it needs). */
 export const SAMPLING_OPTIONS = {
@@ -27,6 +29,8 @@ const OPTIONS = {
   title: { type: 'string' },
   category: { type: 'string' },
   tag: { type: 'string', multiple: true },
+  'shot-threshold': { type: 'string' },
+  'no-shots': { type: 'boolean', default: false },
 } as const;
 
 export interface IndexReport {
@@ -115,6 +119,8 @@ export function indexOptionsOf(values: {
   'smoothing-kernel'?: string;
   'smoothing-sigma'?: string;
   'no-smoothing'?: boolean;
+  'shot-threshold'?: string;
+  'no-shots'?: boolean;
 }): IndexOptions {
   if (values.fps !== undefined && values['every-nth'] !== undefined) {
     throw new UsageError('use either --fps or --every-nth, not both');
@@ -122,6 +128,11 @@ export function indexOptionsOf(values: {
   const everyNth = numberOption('every-nth', values['every-nth'], { min: 1, integer: true });
   const sampling: SamplingPlan =
     everyNth !== undefined ? { everyNth } : { fps: numberOption('fps', values.fps, { min: 0.001, max: 120 }) ?? 1 };
+  if (values['no-shots'] && values['shot-threshold'] !== undefined) {
+    throw new UsageError('--no-shots cannot be combined with --shot-threshold');
+  }
+  const threshold = numberOption('shot-threshold', values['shot-threshold'], { min: 0.01, max: 100 });
+  const shots = values['no-shots'] ? false : { threshold: threshold ?? DEFAULT_SHOT_THRESHOLD };
   const smoothing = smoothingOf(values);
-  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing } };
+  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing }, shots };
 }

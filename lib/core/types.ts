@@ -1,4 +1,5 @@
 /** Domain types shared by the core, the adapters, the CLI, the Lambda functions and the container. No I/O here. */
+import type { Shots } from './shots';
 
 /** How frames are picked from a video: `fps` frames per second of video time, or every N-th decoded frame. */
 export type SamplingPlan = { fps: number } | { everyNth: number };
@@ -22,11 +23,15 @@ export interface TimeWindow {
   end: number;
 }
 
-/** Hits close in time on one video, merged into one playable moment. */
-export interface Clip {
+/** A stretch of one video, in seconds: what a clip plays, a 'more like this' query, a duplicate of a result. */
+export interface Moment {
   videoId: string;
   start: number;
   end: number;
+}
+
+/** Hits close in time on one video, merged into one playable moment. */
+export interface Clip extends Moment {
   bestTime: number;
   score: number;
   hits: number;
@@ -79,6 +84,11 @@ export interface VideoRecord {
    * of `sigma` frames), or null when the frames are stored raw. Absent in catalogs written before it was recorded.
    */
   smoothing?: { kernelSize: number; sigma: number } | null;
+  /**
+   * The video's shot boundaries and the threshold that found them (lib/core/shots.ts), or null when they were not
+   * detected (`--no-shots`). Absent in catalogs written before shots were recorded: search then snaps nothing.
+   */
+  shots?: Shots | null;
   model: string;
   dim: number;
   frames: number;

@@ -1,3 +1,4 @@
+import type { ShotBoundary, Shots } from '../core/shots';
 import { smoothFrames } from '../core/smoothing';
 import { stitchChunks, type EmbeddedChunk } from '../core/stitching';
 import type { VideoRecord } from '../core/types';
@@ -26,7 +27,8 @@ export interface IngestDeps {
 
 /**
  * Puts the raw embeddings of every job back together as the whole video's (stitchChunks: each frame from the chunk
- * whose keep range holds it), smooths them with `settings.smoothing`, and makes them the video's frames in the index,
+ * whose keep range holds it), smooths them with `settings.smoothing`, joins the jobs' shot boundaries (each job's in
+ * its own range), and makes them the video's frames in the index,
  * with the video's metadata on every frame. Smoothing the stitched video, rather than each chunk with its margin, is
  * exact for any kernel, wider than the margins the jobs were planned with too: so re-ingesting with other smoothing
  * settings (plan-reingest.ts) is this same step. The frame index writes in size-bounded bulk requests, retries
@@ -41,6 +43,9 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
 
   const item = await deps.catalog.current(ref);
   const chunks: EmbeddedChunk[] = [];
+  const boundaries: ShotBoundary[] = [];
+  /** Null once a job's output has none (embedded by a container that did not detect shots). */
+  let shots: Shots | null | undefined;
   let header: { durationSec: number; fps: number; model: string; dim: number } | undefined;
   for (const [i, output] of outputs.entries()) {
     const raw = await readRawEmbeddings(deps.outputs, output, ref.id);
@@ -50,11 +55,17 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
       throw new Error(`${output} was embedded with ${got}, the first job with ${first}`);
     }
     chunks.push({ frames: raw.frames, keep: jobs[i] });
+    // Each job's shot boundaries in its own keep range, so a boundary in two jobs' overlap counts once.
+    const { keepStart, keepEnd } = jobs[i];
+    for (const boundary of raw.header.shots?.boundaries ?? []) {
+      if (boundary.time >= keepStart && boundary.time < keepEnd) boundaries.push(boundary);
+    }
+    shots = shots === null || !raw.header.shots ? null : { threshold: raw.header.shots.threshold, boundaries };
   }
   const frames = smoothFrames(stitchChunks(chunks), settings.smoothing);
   if (!header || frames.length === 0) throw new Error(`no frames could be decoded from ${item.source}`);
 
-  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing };
+  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing, shots: shots ?? null };
   const runId = await deps.frames.replaceRun(video, frames);
   await afterWrite(ref, deps);
   return {
@@ -62,6 +73,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
     runId,
     ...pick(header),
     smoothing: settings.smoothing,
+    shots: shots ?? null,
     embeddings: outputs,
     ingestSec: (performance.now() - started) / 1000,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHOTS } from '../frame-embeddings-format';
 import { INDEXING_SETTINGS } from './indexing-settings';
 
 /**
@@ -40,6 +41,8 @@ export const INGESTED = z.object({
   dim: z.int().positive(),
   /** The smoothing applied to the stored frames (`VideoRecord.smoothing`). */
   smoothing: z.object({ kernelSize: z.int().positive(), sigma: z.number().positive() }),
+  /** The shot boundaries the jobs found (`VideoRecord.shots`); null when a job's container detected none. */
+  shots: SHOTS.nullable(),
   /** The raw embeddings, kept in S3: the video can be smoothed again without embedding it again. */
   embeddings: z.array(z.string().min(1)),
   ingestSec: z.number().nonnegative(),

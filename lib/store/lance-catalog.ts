@@ -1,4 +1,5 @@
 import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import type { ShotBoundaryKind } from '../core/shots';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { keywordMatcher } from '../core/keywords';
 import type { SpeechRecord, VideoRecord, VideoStatus } from '../core/types';
@@ -17,8 +18,18 @@ const SMOOTHING_FIELDS = [new Field('smoothing_kernel', new Int32(), true), new 
 
 /** `VideoRecord.speech` as JSON (a small record read whole), null when not recorded; added to older tables by `open`. */
 const SPEECH_FIELD = new Field('speech', new Utf8(), true);
-/** Columns added after the first catalogs were written. */
-const LATER_FIELDS = [...SMOOTHING_FIELDS, SPEECH_FIELD];
+/**
+ * The video's shots (`VideoRecord.shots`): threshold 0 means not detected, null not recorded (an older catalog); the
+ * boundaries as two lists of the same length, their times and kinds.
+ */
+const SHOT_FIELDS = [
+  new Field('shot_threshold', new Float64(), true),
+  new Field('shot_times', new List(new Field('item', new Float64(), true)), true),
+  new Field('shot_kinds', new List(new Field('item', new Utf8(), true)), true),
+];
+
+/** Columns added after the first release: `open` adds those an older table lacks. */
+const ADDED_FIELDS = [...SMOOTHING_FIELDS, SPEECH_FIELD, ...SHOT_FIELDS];
 
 const SCHEMA = new Schema([
   new Field('id', new Utf8(), false),
@@ -29,6 +40,7 @@ const SCHEMA = new Schema([
   new Field('duration_sec', new Float64(), false),
   new Field('fps', new Float64(), false),
   ...SMOOTHING_FIELDS,
+  ...SHOT_FIELDS,
   new Field('model', new Utf8(), false),
   new Field('dim', new Int32(), false),
   new Field('frames', new Int32(), false),
@@ -54,6 +66,9 @@ type VideoRow = {
   fps: number;
   smoothing_kernel: number | null;
   smoothing_sigma: number | null;
+  shot_threshold: number | null;
+  shot_times: Iterable<number> | null;
+  shot_kinds: Iterable<string> | null;
   model: string;
   dim: number;
   frames: number;
@@ -75,6 +90,9 @@ function toRow(video: VideoRecord): VideoRow {
     fps: video.fps,
     smoothing_kernel: video.smoothing === undefined ? null : (video.smoothing?.kernelSize ?? 0),
     smoothing_sigma: video.smoothing?.sigma ?? null,
+    shot_threshold: video.shots === undefined ? null : (video.shots?.threshold ?? 0),
+    shot_times: video.shots?.boundaries.map((boundary) => boundary.time) ?? null,
+    shot_kinds: video.shots?.boundaries.map((boundary) => boundary.kind) ?? null,
     model: video.model,
     dim: video.dim,
     frames: video.frames,
@@ -108,7 +126,14 @@ function fromRow(row: VideoRow): VideoRecord {
   if (row.smoothing_kernel !== null) {
     video.smoothing = row.smoothing_kernel === 0 ? null : { kernelSize: row.smoothing_kernel, sigma: row.smoothing_sigma ?? 0 };
   }
+  if (row.shot_threshold !== null) video.shots = row.shot_threshold === 0 ? null : shotsOf(row);
   return video;
+}
+
+function shotsOf(row: VideoRow): VideoRecord['shots'] {
+  const kinds = Array.from(row.shot_kinds ?? []) as ShotBoundaryKind[];
+  const boundaries = Array.from(row.shot_times ?? [], (time, i) => ({ time, kind: kinds[i] }));
+  return { threshold: row.shot_threshold!, boundaries };
 }
 
 /** The catalog as a small LanceDB table, one row per video (the local-mode stand-in for DynamoDB). */
@@ -122,7 +147,7 @@ export class LanceCatalog implements Catalog {
       .openTable(CATALOG_TABLE)
       .catch(() => db.createEmptyTable(CATALOG_TABLE, SCHEMA, { mode: 'create', existOk: true }));
     const names = new Set((await table.schema()).fields.map((field) => field.name));
-    const missing = LATER_FIELDS.filter((field) => !names.has(field.name));
+    const missing = ADDED_FIELDS.filter((field) => !names.has(field.name));
     if (missing.length > 0) await table.addColumns(missing);
     return new LanceCatalog(table);
   }

@@ -5,7 +5,7 @@ import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import type { Catalog } from './catalog';
 import { IndexMismatchError } from './errors';
-import type { FrameIndex, FrameSearch } from './frame-index';
+import type { FrameIndex, FrameSearch, FrameSelection, StoredFrame } from './frame-index';
 import { frameFilterClauses, videoClause } from './lance-frame-filter';
 import { sqlNumber } from './lance-sql';
 import { maintainVectorIndex, tuneVectorQuery } from './lance-vector-index';
@@ -135,8 +135,21 @@ export class LanceFrameIndex implements FrameIndex {
 
   async scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[]): Promise<Hit[]> {
     if (windows.length === 0) return [];
-    const inWindows = windows.map(({ start, end }) => `(time >= ${sqlNumber(start)} AND time <= ${sqlNumber(end)})`);
-    return this.scoreWhere(vector, videoId, `${videoClause(videoId)} AND (${inWindows.join(' OR ')})`);
+    return this.scoreWhere(vector, videoId, windowsClause({ videoId, windows }));
+  }
+
+  /** One scan filtered on the selections (`runId` is not needed: see `search`). */
+  async frameVectors(selections: readonly FrameSelection[]): Promise<StoredFrame[]> {
+    const picked = selections.filter((selection) => selection.windows.length > 0);
+    const table = await this.existingTable();
+    if (!table || picked.length === 0) return [];
+    const rows: { video_id: string; time: number; vector: { toArray(): Float32Array } }[] = await table
+      .query()
+      .where(picked.map(windowsClause).join(' OR '))
+      .select(['video_id', 'time', 'vector'])
+      .limit(MAX_K)
+      .toArray();
+    return rows.map((row) => ({ videoId: row.video_id, time: row.time, vector: Float32Array.from(row.vector.toArray()) }));
   }
 
   /** The frames `where` picks, scored here: a plain scan (one snapshot, no limit to guess), in time order. */
@@ -206,6 +219,12 @@ export class LanceFrameIndex implements FrameIndex {
     this.table = await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
     return this.table;
   }
+}
+
+/** The frames of one video in any of its windows (bounds included). */
+function windowsClause({ videoId, windows }: Pick<FrameSelection, 'videoId' | 'windows'>): string {
+  const inWindows = windows.map(({ start, end }) => `(time >= ${sqlNumber(start)} AND time <= ${sqlNumber(end)})`);
+  return `(${videoClause(videoId)} AND (${inWindows.join(' OR ')}))`;
 }
 
 /** Whether the database holds a table named `name` (table names are listed in pages). */

@@ -3,7 +3,7 @@ import type { API, Client, Types } from '@opensearch-project/opensearch';
 import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import { IndexMismatchError, IndexWriteError } from './errors';
-import type { FrameSearch, RunFrameIndex } from './frame-index';
+import type { FrameSearch, FrameSelection, RunFrameIndex, StoredFrame } from './frame-index';
 import { assertIndexAccepts } from './model-guard';
 import { DEFAULT_BULK_OPTIONS, deleteFrames, indexFrames, type BulkOptions } from './opensearch-bulk';
 import { onIndex, type WakePolicy } from './opensearch-errors';
@@ -153,6 +153,23 @@ export class OpenSearchFrameIndex implements RunFrameIndex {
     return hits
       .map((hit) => ({ videoId, time: hit._source.time, score: innerProductFromScore(hit._score ?? 0) }))
       .sort((a, b) => a.time - b.time);
+  }
+
+  /**
+   * One scan of the selected frames with their vectors. A frame a resent bulk request stored twice (see the class
+   * comment) is returned once.
+   */
+  async frameVectors(selections: readonly FrameSelection[]): Promise<StoredFrame[]> {
+    const picked = selections.filter((selection) => selection.windows.length > 0);
+    if (picked.length === 0) return [];
+    const query = { bool: { should: picked.map(({ videoId, windows, runId }) => windowsQuery(videoId, windows, runId)), minimum_should_match: 1 } };
+    const frames = new Map<string, StoredFrame>();
+    for await (const { source } of scanFrames(this.client, this.index, query, ['video_id', 'time', 'embedding'], this.wake)) {
+      const key = `${source.video_id}@${source.time}`;
+      if (!frames.has(key)) frames.set(key, { videoId: source.video_id, time: source.time, vector: Float32Array.from(source.embedding) });
+      if (frames.size === MAX_K) break;
+    }
+    return [...frames.values()];
   }
 
   /** Frames only (the catalog entry is the caller's); they leave searches within one refresh interval. */

@@ -1,6 +1,7 @@
 // The search signal of one video, as in the seed's smoothing figure: the query's score for every indexed frame over
 // time (smoothed, and raw where the deployment keeps raw embeddings), the threshold, the stretches above it, and the
-// clips the search returned, shaded; the matching transcript lines are marked along the bottom, as tall as their relevance. Inline SVG drawn at its container's width, so text keeps its size on a phone.
+// clips the search returned, shaded, and the video's shot boundaries; the matching transcript lines are marked along
+// the bottom, as tall as their relevance. Inline SVG drawn at its container's width, so text keeps its size on a phone.
 import { s } from './dom.js';
 import { clock, range, score } from './format.js';
 
@@ -13,10 +14,10 @@ const MAX_DOTS = 120;
 const SPEECH_BAND = 24;
 
 /**
- * `{width, title, times, scores, rawScores?, threshold, clips: [{start, end}], speech: [{start, end, text, score}]}` → an
- * `<svg>` element `width` px wide.
+ * `{width, title, times, scores, rawScores?, threshold, clips: [{start, end}], speech: [{start, end, text, score}],
+ * shots?: {boundaries: [{time, kind}]}}` → an `<svg>` element `width` px wide.
  */
-export function renderChart({ width, title, times, scores, rawScores, threshold, clips, speech = [] }) {
+export function renderChart({ width, title, times, scores, rawScores, threshold, clips, speech = [], shots }) {
   const end = Math.max(times.at(-1) ?? 0, ...clips.map((clip) => clip.end), 1);
   const [low, high] = padded(extent([...scores, ...(rawScores ?? []), threshold]));
   const x = (time) => PLOT.left + (time / end) * (width - PLOT.left - PLOT.right);
@@ -27,9 +28,11 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
   const polyline = (series, cls) => s('polyline', { class: cls, points: points(series).join(' ') });
 
   const peak = scores.reduce((best, value, i) => (value > scores[best] ? i : best), 0);
+  const boundaries = shots?.boundaries ?? [];
   const summary =
     `${times.length} frames; peak score ${score(scores[peak])} at ${clock(times[peak])}; threshold ${score(threshold)}; ` +
     (clips.length ? `clips found: ${clips.map((clip) => range(clip.start, clip.end)).join(', ')}` : 'no clip found in this video') +
+    (shots ? `; ${boundaries.length + 1} shot${boundaries.length === 0 ? '' : 's'}` : '') +
     (speech.length ? `; said: ${speech.map((line) => `${range(line.start, line.end)} “${line.text}”`).join(', ')}` : '');
 
   return s(
@@ -72,6 +75,13 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
     polyline(scores, 'smoothed'),
     times.length <= MAX_DOTS && scores.map((value, i) => s('circle', { class: 'dot', cx: x(times[i]), cy: y(value), r: 2.5 })),
     s('line', { class: 'threshold', x1: PLOT.left, x2: width - PLOT.right, y1: thresholdY, y2: thresholdY }),
+    boundaries.map(({ time, kind }) =>
+      s(
+        'line',
+        { class: `shot ${kind}`, 'data-time': time, x1: x(time), x2: x(time), y1: PLOT.top, y2: bottom },
+        s('title', {}, `${kind === 'cut' ? 'cut' : 'dissolve'} at ${clock(time)}`),
+      ),
+    ),
   );
 }
 

@@ -60,6 +60,9 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     data = path.join(work, 'data');
     const traffic = path.join(work, 'traffic.mp4');
     const sky = path.join(work, 'sky.mp4');
+    // Two magenta moments, for near-duplicates and "More like this".
+    const night = path.join(work, 'night.mp4');
+    const dusk = path.join(work, 'dusk.mp4');
     blueImage = path.join(work, 'blue.png');
     await Promise.all([
       makeFixtureModel(model, 'clip'),
@@ -72,11 +75,20 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
         { colour: 'blue', durationSec: 6 },
         { colour: 'white', durationSec: 4 },
       ]),
+      makeColourVideo(night, [
+        { colour: 'black', durationSec: 4 },
+        { colour: 'magenta', durationSec: 5 },
+        { colour: 'black', durationSec: 4 },
+      ]),
+      makeColourVideo(dusk, [
+        { colour: 'gray', durationSec: 6 },
+        { colour: 'magenta', durationSec: 5 },
+      ]),
       sharp({ create: { width: 64, height: 48, channels: 3, background: '#0000ff' } }).png().toFile(blueImage),
       // What is said in sky, beside it as players look for it.
       writeFile(sky.replace(/\.mp4$/, '.srt'), '1\n00:00:07,000 --> 00:00:09,000\nautonomous trucks drive at night\n'),
     ]);
-    const indexed = await vsearch(['index', traffic, sky, '--data', data, '--model', model]);
+    const indexed = await vsearch(['index', traffic, sky, night, dusk, '--data', data, '--model', model]);
     expect(indexed.stderr).toBe('');
     await addFailedVideo(data);
     server = await startServeProcess(['--data', data, '--model', model]);
@@ -101,6 +113,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
   };
   const firstCard = () => page.locator('#clips > li').first();
   const status = () => page.locator('#search-status').textContent();
+  const playButton = () => firstCard().locator('button.clip-card');
 
   /** Types `text` and presses Enter, as a user searches. */
   const searchFor = async (text: string) => {
@@ -147,6 +160,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     expect(Math.abs(best.end - 9)).toBeLessThanOrEqual(1);
     expect(await firstCard().locator('.clip-title').textContent()).toBe('traffic');
     expect(await firstCard().locator('.clip-range').textContent()).toBe(`${clock(best.start)}–${clock(best.end)}`);
+    expect(await firstCard().textContent()).not.toMatch(/false|undefined/);
     expect(new URL(page.url()).search).toBe('?q=yellow');
     const video = await showsAndPlaysFirstClip(best.start);
 
@@ -157,6 +171,8 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     const band = chart.locator('rect.clip-band').first();
     expect(Number(await band.getAttribute('data-start'))).toBe(best.start);
     expect(Number(await band.getAttribute('data-end'))).toBe(best.end);
+    // The video's shots: the cuts from red to yellow and from yellow to green.
+    expect(await chart.locator('line.shot.cut').evaluateAll((lines) => lines.map((line) => Number((line as unknown as { dataset: { time: string } }).dataset.time)))).toEqual([5, 10]);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'search-page.png'), fullPage: true });
@@ -164,7 +180,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     await page.keyboard.press('Escape');
     await video.waitFor({ state: 'detached' });
     const focused = (card: { ownerDocument: { activeElement: unknown } }) => card.ownerDocument.activeElement === card;
-    expect(await firstCard().getByRole('button').evaluate(focused)).toBe(true);
+    expect(await playButton().evaluate(focused)).toBe(true);
     await page.keyboard.press('Enter'); // the keyboard plays it again
     await video.waitFor();
   });
@@ -215,7 +231,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     await page.getByRole('link', { name: 'Videos' }).click();
     expect(new URL(page.url()).search).toBe('?view=videos');
     const rows = page.locator('#videos-table tbody tr');
-    await eventually(() => rows.count(), (count) => expect(count).toBe(3));
+    await eventually(() => rows.count(), (count) => expect(count).toBe(5));
     const cell = (id: string, what: string) => page.locator(`tr[data-video-id=${id}] ${what}`).textContent();
     expect(await cell('traffic', '.badge')).toBe('ready');
     expect(await cell('sky', '.badge')).toBe('ready');
@@ -229,7 +245,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     await eventually(() => page.locator('input[name=videos]').inputValue(), (value) => expect(value).toBe('traffic'));
     await eventually(() => page.locator('#clips .clip-range').allTextContents(), (ranges) => {
       expect(ranges).toHaveLength(1);
-      expect(ranges[0]).toMatch(/^00:(09|10|11)–00:1[34]$/);
+      expect(ranges[0]).toMatch(/^00:(09|10|11)–00:1[345]$/);
     });
   });
 
@@ -251,6 +267,40 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
     } finally {
       await guarded.stop();
     }
+  });
+
+  pageTest('near-duplicates are one card listing the others; "More like this" finds the other moment, not itself', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Describe the moment').fill('magenta');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('#clips > li').count(), (count) => expect(count).toBe(1));
+    const [kept] = await searchApi('magenta');
+    const other = kept.videoId === 'night' ? { videoId: 'dusk', range: '00:06–00:11' } : { videoId: 'night', range: '00:04–00:09' };
+    expect(await firstCard().locator('.clip-duplicates').textContent()).toBe(`Also in: ${other.videoId} ${other.range}`);
+
+    await firstCard().getByRole('button', { name: 'More like this' }).click();
+    await eventually(() => page.locator('#clips .clip-title').allTextContents(), (titles) => expect(titles[0]).toBe(other.videoId));
+    expect(await firstCard().locator('.clip-range').textContent()).toBe(other.range);
+    expect(await page.locator('#like-chip .like-moment').textContent()).toBe(`${kept.videoId} ${clock(kept.start)}–${clock(kept.end)}`);
+    expect(new URL(page.url()).searchParams.get('like')).toBe(`${kept.videoId}@${kept.start}-${kept.end}`);
+    expect(await page.getByLabel('Describe the moment').inputValue()).toBe('');
+    // Removing the moment leaves a plain text search.
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    expect(await page.locator('#like-chip').isHidden()).toBe(true);
+    await page.getByLabel('Describe the moment').fill('magenta');
+    await page.keyboard.press('Enter');
+    await eventually(async () => page.url(), (url) => expect(new URL(url).searchParams.get('like')).toBeNull());
+  });
+
+  pageTest('a negative query in the Not field leaves out what matches it, and travels in the link', async () => {
+    // Red and green, the first and last scenes of the traffic video, match "red green" alike.
+    await page.goto(`${server.url}/?q=red+green&video=traffic`);
+    const ranges = () => page.locator('#clips .clip-range').allTextContents();
+    await eventually(ranges, (found) => expect(found.sort()).toEqual(['00:00–00:05', '00:10–00:15']));
+    await page.getByLabel('Not').fill('green');
+    await page.keyboard.press('Enter');
+    await eventually(ranges, (found) => expect(found).toEqual(['00:00–00:05']));
+    expect(new URL(page.url()).searchParams.getAll('not')).toEqual(['green']);
   });
 });
 

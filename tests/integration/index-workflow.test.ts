@@ -108,6 +108,8 @@ test('success: a sidecar-described upload with spaces and accents in its key bec
     fps: 1,
     // The smoothing the stage applied, in frames, recorded with the video (the stage's default settings).
     smoothing: { kernelSize: 11, sigma: 1.8 },
+    // The cut from red to blue, found by the job in the decode that sampled the frames, with the threshold used.
+    shots: { threshold: 10, boundaries: [{ time: 3, kind: 'cut' }] },
     title: sidecar.title,
     category: 'music',
     tags: sidecar.tags,
@@ -293,6 +295,8 @@ test('long video: chunk jobs overlapping by the smoothing margin, seams exactly 
   const video = await h.catalog.item(id);
   expect(video).toMatchObject({ status: 'READY', frames: 24, fps });
   expect(video?.embeddings).toHaveLength(3);
+  // Both cuts once, though each lies in two jobs' ranges: every job keeps the boundaries of its own keep range.
+  expect(video?.shots).toEqual({ threshold: 10, boundaries: [4, 8].map((time) => ({ time, kind: 'cut' })) });
   await expectFrames(id, seconds(12, fps));
 
   // Each frame's raw embedding is the same in every chunk that decoded it; smoothing the whole raw sequence at once

@@ -464,6 +464,26 @@ test('scoreFrames scores one video\'s frames inside the windows with one filtere
   expect(await index.scoreFrames(query, 'v', [])).toEqual([]);
 });
 
+test('frameVectors reads the stored vectors of the chosen frames of several videos in one scan, of their runs only', async () => {
+  const index = await readyIndex();
+  const stored = Array.from({ length: 10 }, (_, i) => ({ time: i, vector: unit(1, i) }));
+  const run = await index.replaceRun(video('v'), stored);
+  await index.replaceFrames(video('other'), frames(axis(0), axis(1), axis(2)));
+  const searches = () => double.requests.filter((request) => request.path.endsWith('_search')).length;
+  const before = searches();
+  const read = await index.frameVectors([
+    { videoId: 'v', windows: [{ start: 2, end: 3 }, { start: 7, end: 7 }], runId: run },
+    { videoId: 'other', windows: [{ start: 0.5, end: 0.5 }] },
+    { videoId: 'v', windows: [] },
+  ]);
+  expect(searches() - before).toBe(1);
+  const byKey = new Map(read.map((frame) => [`${frame.videoId}@${frame.time}`, Array.from(frame.vector)]));
+  expect([...byKey.keys()].sort()).toEqual(['other@0.5', 'v@2', 'v@3', 'v@7']);
+  byKey.forEach((vector, key) => expect(vector).toEqual(Array.from(key === 'other@0.5' ? axis(1) : stored[Number(key.slice(2))].vector)));
+  expect(await index.frameVectors([{ videoId: 'v', windows: [{ start: 0, end: 9 }], runId: 'another-run' }])).toEqual([]);
+  expect(await index.frameVectors([])).toEqual([]);
+});
+
 test('removeVideo removes that video only; an unknown video is fine', async () => {
   const index = await readyIndex();
   await index.replaceFrames(video('a'), frames(axis(0), axis(1)));

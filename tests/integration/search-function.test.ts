@@ -301,7 +301,7 @@ test('AppSync: search, videos and video fields answer like REST; errors carry th
   expect(await graphql('video', { id: 'blue-sky' })).toMatchObject({ id: 'blue-sky', frames: 10 });
 
   await expect(graphql('video', { id: 'nope' })).rejects.toMatchObject({ name: 'video_not_found' });
-  await expect(graphql('search', { input: { k: 5 } })).rejects.toMatchObject({ name: 'invalid_request', message: expect.stringMatching(/text, image, or both/) });
+  await expect(graphql('search', { input: { k: 5 } })).rejects.toMatchObject({ name: 'invalid_request', message: expect.stringMatching(/give text, image, like/) });
   await expect(graphql('search', { input: { text: 'red', k: 5000 } })).rejects.toMatchObject({ name: 'invalid_request', message: expect.stringMatching(/^k:/) });
 });
 

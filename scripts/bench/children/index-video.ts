@@ -3,9 +3,8 @@
  * in a process of its own so its peak RSS is this run's alone.
  *   index-video.ts VIDEO MODEL_DIR DATA_DIR   →   {"frames","seconds","peakRssMiB"}
  */
-import { DEFAULT_SMOOTHING } from '../../../lib/core/smoothing';
 import { TransformersEmbedder } from '../../../lib/embedder/transformers-embedder';
-import { indexVideo } from '../../../lib/indexer';
+import { DEFAULT_INDEX_OPTIONS, indexVideo } from '../../../lib/indexer';
 import { openLocalStore } from '../../../lib/store/open-local-store';
 import { childMain, reportFromChild } from '../child';
 
@@ -14,7 +13,7 @@ childMain(async () => {
   const embedder = await TransformersEmbedder.from_pretrained(modelDir);
   const { catalog, frames, transcripts, raw, close } = await openLocalStore(dataDir);
   const started = performance.now();
-  const record = await indexVideo({ path: video }, { embedder, catalog, frames, transcripts, raw }, { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING });
+  const record = await indexVideo({ path: video }, { embedder, catalog, frames, transcripts, raw }, DEFAULT_INDEX_OPTIONS);
   const seconds = (performance.now() - started) / 1000;
   close();
   reportFromChild({ frames: record.frames, seconds });
