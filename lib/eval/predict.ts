@@ -5,7 +5,7 @@ import { searchClips, type SearchDeps, type SearchRequest } from '../search';
 import type { AnnotatedQuery, PredictedQuery } from './benchmark-files';
 
 /** The search settings a benchmark run varies; the rest is the search's own defaults. */
-export type EvalSearchSettings = Pick<SearchRequest, 'k' | 'timeOffset' | 'minScore' | 'relevanceMargin' | 'speechWeight' | 'mode'>;
+export type EvalSearchSettings = Pick<SearchRequest, 'k' | 'timeOffset' | 'minScore' | 'relevanceMargin' | 'speechWeight' | 'mode' | 'snap'>;
 
 /** A prediction line of the submission format. */
 export interface PredictionLine extends PredictedQuery {
@@ -25,7 +25,8 @@ export async function predictQuery(
 ): Promise<PredictionLine> {
   const vector = await deps.encoder.encode({ text: query.query });
   const encoded: QueryEncoder = { model: deps.encoder.model, dim: deps.encoder.dim, encode: async () => vector };
-  const request: SearchRequest = { text: query.query, filters: { videoIds: [video.id] }, size: MAX_PREDICTED_WINDOWS, ...settings };
+  // Every window counts on its own in moment retrieval: near-duplicates of the query's video are not collapsed.
+  const request: SearchRequest = { text: query.query, filters: { videoIds: [video.id] }, size: MAX_PREDICTED_WINDOWS, dedupe: false, ...settings };
   const [clips, frames] = await Promise.all([
     searchClips(request, { ...deps, encoder: encoded }),
     deps.frames.scoreVideo(vector, video.id, video.runId),

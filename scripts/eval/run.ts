@@ -7,6 +7,7 @@
  *              off (`timeOffset` 0: no two hits chain and no clip grows, so each of the query's best k-NN hits is a
  *              window of its own, one frame long)
  *   k          100 | 300 (frames fetched by the k-NN search)
+ *   snap       shots (the default: clips snapped to the detected shots) | none (clips as they grew), with clustering
  * Videos are sampled at 1 fps. Writes DIR/ablation.md and DIR/ablation.json (DIR: `bench`), and each setting's
  * predictions in the submission format to DIR/tmp/eval/ (scored again by `vsearch eval --predictions … --annotations
  * DIR/tmp/eval/colour-benchmark.jsonl`). Exit code 0, or 1 with one line when something fails.
@@ -24,6 +25,7 @@ import { scoreQueries } from '../../lib/eval/score';
 import type { IndexOptions } from '../../lib/indexer';
 import { collectVideoFiles } from '../../lib/cli/video-files';
 import { openLocalStore } from '../../lib/store/open-local-store';
+import type { Snap } from '../../lib/search';
 import { makeFixtureModel } from '../make-fixture-model';
 import { COLOUR_BENCHMARK, writeColourBenchmark, type QueryKind } from './colour-benchmark';
 
@@ -31,6 +33,7 @@ interface Row {
   smoothing: boolean;
   clustering: boolean;
   k: number;
+  snap: Snap;
   brief: Record<string, number>;
   /** R1@0.5 over the queries of each kind. */
   byKind: Record<QueryKind, number>;
@@ -39,6 +42,8 @@ interface Row {
 
 const KINDS: readonly QueryKind[] = ['flash', 'fade'];
 const K_VALUES = [100, 300] as const;
+/** Snapping to shots matters only where hits chain into clips: without clustering, each window is one frame. */
+const SNAPS: readonly Snap[] = ['shots', 'none'];
 const BRIEF_COLUMNS = [
   ['R1@0.5', 'MR-full-R1@0.5'],
   ['R1@0.7', 'MR-full-R1@0.7'],
@@ -77,12 +82,12 @@ async function main(): Promise<void> {
       const videos = await prepareVideos(annotations.queries.map((q) => q.vid), files, deps, options);
       if (videos.skipped.length > 0) throw new Error(`could not index ${videos.skipped.map((s) => `${s.vid}: ${s.reason}`).join('; ')}`);
       for (const clustering of [true, false]) {
-        for (const k of K_VALUES) {
-          const name = `smoothing-${smoothing ? 'on' : 'off'}_clustering-${clustering ? 'on' : 'off'}_k-${k}`;
+        for (const [k, snap] of K_VALUES.flatMap((k) => (clustering ? SNAPS : (['shots'] as const)).map((snap) => [k, snap] as const))) {
+          const name = `smoothing-${smoothing ? 'on' : 'off'}_clustering-${clustering ? 'on' : 'off'}_k-${k}_snap-${snap}`;
           log(`  ${name}`);
           const lines: PredictionLine[] = [];
           for (const query of annotations.queries) {
-            lines.push(await predictQuery(query, videos.byVid.get(query.vid)!, deps, { k, timeOffset: clustering ? undefined : 0 }));
+            lines.push(await predictQuery(query, videos.byVid.get(query.vid)!, deps, { k, snap, timeOffset: clustering ? undefined : 0 }));
           }
           const predictions = path.join(work, `${name}.predictions.jsonl`);
           await writeFile(predictions, lines.map((line) => predictionJson(line) + '\n').join(''));
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
             smoothing,
             clustering,
             k,
+            snap,
             brief: scoreQueries('qvhighlights', annotations.queries, predicted).brief,
             byKind: Object.fromEntries(KINDS.map((kind) => [kind, r1Of(ofKind(kind))])) as Row['byKind'],
             predictions: path.relative(outDir, predictions),
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
 function markdown(rows: readonly Row[], counts: Record<string, number>): string {
   const on = (value: boolean) => (value ? 'on' : 'off');
   const value = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(2));
-  const header = ['smoothing', 'clustering', 'k', ...BRIEF_COLUMNS.map(([label]) => label), ...KINDS.map((kind) => `R1@0.5 ${kind}`)];
+  const header = ['smoothing', 'clustering', 'k', 'snap', ...BRIEF_COLUMNS.map(([label]) => label), ...KINDS.map((kind) => `R1@0.5 ${kind}`)];
   const lines = [
     `Colour benchmark: ${counts.videos} generated videos, ${counts.queries} queries (${KINDS.map((kind) => `${counts[`${kind}Queries`]} ${kind}`).join(', ')}), ` +
       'fixture model, 1 fps; QVHighlights metrics in %.',
@@ -134,6 +140,7 @@ function markdown(rows: readonly Row[], counts: Record<string, number>): string 
           on(row.smoothing),
           on(row.clustering),
           String(row.k),
+          row.snap,
           ...BRIEF_COLUMNS.map(([, name]) => value(row.brief[name])),
           ...KINDS.map((kind) => value(row.byKind[kind])),
         ].join(' | ')} |`,
