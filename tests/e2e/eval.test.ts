@@ -237,15 +237,20 @@ test('npm run eval writes the table of settings side by side, and each stage sho
   const table = await readFile(file('ablation/ablation.md'), 'utf8');
   expect(stdout).toContain(table);
   const { rows } = JSON.parse(await readFile(file('ablation/ablation.json'), 'utf8')) as {
-    rows: { smoothing: boolean; clustering: boolean; k: number; brief: Record<string, number>; byKind: Record<string, number> }[];
+    rows: { smoothing: boolean; clustering: boolean; k: number; snap: string; brief: Record<string, number>; byKind: Record<string, number> }[];
   };
-  expect(rows.map((row) => [row.smoothing, row.clustering, row.k])).toEqual([
-    [true, true, 100], [true, true, 300], [true, false, 100], [true, false, 300],
-    [false, true, 100], [false, true, 300], [false, false, 100], [false, false, 300],
+  // Shot snapping (on by default) is set against none where clips are made (with clustering).
+  expect(rows.map((row) => [row.smoothing, row.clustering, row.k, row.snap])).toEqual([
+    [true, true, 100, 'shots'], [true, true, 100, 'none'], [true, true, 300, 'shots'], [true, true, 300, 'none'],
+    [true, false, 100, 'shots'], [true, false, 300, 'shots'],
+    [false, true, 100, 'shots'], [false, true, 100, 'none'], [false, true, 300, 'shots'], [false, true, 300, 'none'],
+    [false, false, 100, 'shots'], [false, false, 300, 'shots'],
   ]);
-  expect(table.split('\n').filter((line) => /^\| (on|off) \|/.test(line))).toHaveLength(8);
-  const row = (smoothing: boolean, clustering: boolean, k: number) =>
-    rows.find((r) => r.smoothing === smoothing && r.clustering === clustering && r.k === k)!;
+  expect(table.split('\n').filter((line) => /^\| (on|off) \|/.test(line))).toHaveLength(12);
+  const row = (smoothing: boolean, clustering: boolean, k: number, snap = 'shots') =>
+    rows.find((r) => r.smoothing === smoothing && r.clustering === clustering && r.k === k && r.snap === snap)!;
+  // Snapping moves clips to their shots' bounds: the table shows its effect, whichever way it goes.
+  expect(row(true, true, 100, 'none').brief).not.toEqual(row(true, true, 100).brief);
   // Clips span their scene whatever k is.
   expect(row(true, true, 300).brief).toEqual(row(true, true, 100).brief);
   // Without clustering every window is one frame: no scene of the benchmark is matched at IoU 0.5.
