@@ -1,3 +1,4 @@
+import type { ClipView } from '../../lib/api/search-api';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +19,11 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 const runnable = existsSync(CHROMIUM) || Boolean(process.env.CI);
 if (!runnable) console.warn(`web-waking.test.ts skipped: no ${CHROMIUM} (apt-get install chromium; CI installs it and fails without it)`);
 
-const CLIP = { videoId: 'sky', title: 'sky', tags: [], start: 0, end: 5, bestTime: 2, score: 0.31, hits: 5, playbackUrl: '/media/sky' };
+/** A clip as POST /search answers it: typed as the API's, so a field the API gains cannot be missing here. */
+const CLIP: ClipView = {
+  ...{ videoId: 'sky', title: 'sky', tags: [], start: 0, end: 5, bestTime: 2, score: 0.31, hits: 5, playbackUrl: '/media/sky' },
+  ...{ duplicates: [], matchedBy: ['visual'], transcript: [] },
+};
 const WAKING = { error: { code: 'index_waking', message: 'the index is waking up after a quiet spell, or briefly unavailable; retry shortly' } };
 
 (runnable ? describe : describe.skip)('the search page while the index wakes up', () => {

@@ -135,7 +135,7 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
       if (new URL(response.url()).pathname.startsWith('/media/')) mediaStatuses.push(response.status());
     };
     page.on('response', onResponse);
-    await firstCard().getByRole('button').click();
+    await playButton().click();
     const video = firstCard().locator('video');
     await video.waitFor();
     type Player = { readyState: number; seeking: boolean; currentTime: number };
