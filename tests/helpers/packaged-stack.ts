@@ -125,3 +125,19 @@ export function roleStatements(template: PackagedStack['template'], functionLogi
   const all: Json[] = role.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
   return all.filter((statement) => ![statement.Action].flat().every((action: string) => action.startsWith('logs:')));
 }
+
+/** `Fn::GetAtt` of a resource's attribute (Arn by default) and `Ref` of a logical id, as the packaged template has them. */
+export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+export const ref = (id: string) => ({ Ref: id });
+
+/** A template's resource by logical id (throws when missing), and its resources of one type. */
+export function templateLookups(template: PackagedStack['template']) {
+  return {
+    resource(id: string): CfnResource {
+      const found = template.Resources[id];
+      if (!found) throw new Error(`no resource ${id} in the template`);
+      return found;
+    },
+    ofType: (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type),
+  };
+}

@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import { searchInputSchema } from '../../lib/api/search-input';
 import { timelineInputSchema } from '../../lib/api/timeline-api';
-import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
+import { packagedStack, type PackagedStack, getAtt, ref, templateLookups } from '../helpers/packaged-stack';
 
 jest.setTimeout(120_000);
 
@@ -23,14 +23,8 @@ beforeAll(async () => {
   ({ template } = await packagedStack());
 });
 
-const resource = (id: string) => {
-  const found = template.Resources[id];
-  if (!found) throw new Error(`no resource ${id} in the template`);
-  return found;
-};
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-const ref = (id: string) => ({ Ref: id });
+const resource = (id: string) => templateLookups(template).resource(id);
+const ofType = (type: string) => templateLookups(template).ofType(type);
 
 /**
  * What AppSync defines itself around an uploaded schema: its scalars, and its auth directives, which it allows on

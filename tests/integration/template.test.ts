@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
+import { packagedStack, type PackagedStack, getAtt, ref, templateLookups } from '../helpers/packaged-stack';
 import { DEFINITION_FILE, renderDefinition } from './workflow/local-state-machine';
 import { REPO_ROOT } from '../helpers/cli';
 
@@ -23,14 +23,8 @@ beforeAll(async () => {
   definition = renderedDefinition();
 });
 
-const resource = (id: string) => {
-  const found = template.Resources[id];
-  if (!found) throw new Error(`no resource ${id} in the template`);
-  return found;
-};
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-const ref = (id: string) => ({ Ref: id });
+const resource = (id: string) => templateLookups(template).resource(id);
+const ofType = (type: string) => templateLookups(template).ofType(type);
 
 /** A state machine's definition: the Fn::Sub string with the function ARNs put back as Fn::GetAtt objects. */
 function renderedDefinition(id = 'IndexVideoStateMachine'): Json {
