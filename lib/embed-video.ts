@@ -1,3 +1,4 @@
+import { detectShots, type SceneScore, type Shots } from './core/shots';
 import type { FrameVector, SamplingPlan } from './core/types';
 import type { Embedder } from './embedder/embedder';
 import { decodeFrames, type DecodedFrame } from './decoder/frames';
@@ -20,23 +21,40 @@ export interface EmbedVideoOptions {
    * before the next batch, so what it does with them (the container's thumbnails) keeps pace with the decode.
    */
   onBatch?: (frames: DecodedFrame[]) => Promise<void>;
+  /**
+   * Also detect shot boundaries, in the same decode (lib/core/shots.ts), with this threshold. A gradual transition
+   * needs the sampled frames either side of it: one ending within GRADUAL_MAX_SEC and a sampling interval of endSec
+   * may be missed, so ranges of one video overlap by that much (the AWS jobs overlap by the smoothing margin).
+   */
+  shots?: { threshold: number };
+}
+
+export interface EmbeddedVideo {
+  /** The raw embeddings of the sampled frames, in time order. */
+  frames: FrameVector[];
+  /** The shot boundaries in [startSec, endSec), when asked for. */
+  shots?: Shots;
 }
 
 /**
- * The raw (unsmoothed) unit-length embeddings of the frames a sampling plan picks from a video, in time order.
+ * The raw (unsmoothed) unit-length embeddings of the frames a sampling plan picks from a video, in time order, and its
+ * shot boundaries when asked for (found in the same ffmpeg pass).
  * The one decode-and-embed loop of the project: the local indexer and the embedder container both call it, so they
- * compute the same vectors. Frames are decoded straight to the embedder's input size and fed in batches while
- * ffmpeg decodes ahead; only the vectors are kept, so memory does not grow with the video beyond them.
+ * compute the same vectors and shots. Frames are decoded straight to the embedder's input size and fed in batches
+ * while ffmpeg decodes ahead; only the vectors (and two numbers per decoded frame for shots) are kept, so memory does
+ * not grow with the video beyond them.
  */
-export async function embedVideo(source: VideoSource, embedder: Embedder, options: EmbedVideoOptions): Promise<FrameVector[]> {
-  const { sampling, startSec, endSec, info, signal, onFrames, onBatch } = options;
+export async function embedVideo(source: VideoSource, embedder: Embedder, options: EmbedVideoOptions): Promise<EmbeddedVideo> {
+  const { sampling, startSec = 0, endSec = Infinity, info, signal, onFrames, onBatch, shots } = options;
+  const scores: SceneScore[] = [];
   const decoded = decodeFrames(source, {
     plan: sampling,
     ...embedder.geometry,
-    startSec,
-    endSec,
+    startSec: options.startSec,
+    endSec: options.endSec,
     info,
     signal,
+    ...(shots && { onSceneScore: (score: SceneScore) => scores.push(score) }),
   });
   const embedded: FrameVector[] = [];
   for await (const batch of batches(decoded, embedder.batchSize)) {
@@ -44,5 +62,7 @@ export async function embedVideo(source: VideoSource, embedder: Embedder, option
     batch.forEach((frame, i) => embedded.push({ time: frame.time, vector: vectors[i] }));
     onFrames?.(embedded.length);
   }
-  return embedded;
+  if (!shots) return { frames: embedded };
+  const boundaries = detectShots(scores, embedded, shots.threshold).filter(({ time }) => time >= startSec && time < endSec);
+  return { frames: embedded, shots: { threshold: shots.threshold, boundaries } };
 }

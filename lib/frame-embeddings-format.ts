@@ -9,8 +9,9 @@ import type { FrameVector } from './core/types';
  *          4   uint16   format version (1)
  *          6   uint16   reserved, 0
  *          8   uint32   H: byte length of the header that follows
- *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, count},
- *                       padded with spaces so the arrays below start at a multiple of 8
+ *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, shots?, count},
+ *                       padded with spaces so the arrays below start at a multiple of 8; `shots` (lib/core/shots.ts):
+ *                       {threshold, boundaries: [{time, kind}]}, the boundaries found in the embedded range
  *     12 + H   count × float64  frame times, seconds from the start of the video, increasing
  *              count × dim × float32  the frame vectors, one row per time, in the same order
  *
@@ -26,6 +27,11 @@ const PREFIX_BYTES = 12;
 /** Far above any real header, low enough that a garbage length cannot make the reader allocate much. */
 const MAX_HEADER_BYTES = 1 << 20;
 
+export const SHOTS = z.object({
+  threshold: z.number().positive(),
+  boundaries: z.array(z.object({ time: z.number().nonnegative(), kind: z.enum(['cut', 'gradual']) })),
+});
+
 const HEADER = z.object({
   videoId: z.string().min(1),
   /** The model id the vectors come from. */
@@ -38,6 +44,8 @@ const HEADER = z.object({
   /** The time range that was asked for, when it was not the whole video. */
   startSec: z.number().nonnegative().optional(),
   endSec: z.number().nonnegative().optional(),
+  /** The shot boundaries in the embedded range and the threshold that found them, when they were detected. */
+  shots: SHOTS.optional(),
 });
 
 export type FrameEmbeddingsHeader = z.infer<typeof HEADER>;
@@ -87,6 +95,36 @@ export function encodeFrameEmbeddings(header: FrameEmbeddingsHeader, frames: rea
  * a header that is not the expected JSON.
  */
 export function decodeFrameEmbeddings(bytes: Uint8Array): FrameEmbeddings {
+  const { header, count, timesAt, bytes: expected } = decodeFrameEmbeddingsHeader(bytes);
+  const { dim } = header;
+  if (bytes.length !== expected) {
+    const problem = bytes.length < expected ? 'truncated' : 'trailing data';
+    throw new FrameEmbeddingsFormatError(`${problem}: ${count} frames of dimension ${dim} need ${expected} bytes, got ${bytes.length}`);
+  }
+
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rowsAt = timesAt + 8 * count;
+  const rows = new Float32Array(count * dim);
+  for (let i = 0; i < rows.length; i++) rows[i] = view.getFloat32(rowsAt + 4 * i, true);
+  const frames = Array.from({ length: count }, (_, i): FrameVector => {
+    const time = view.getFloat64(timesAt + 8 * i, true);
+    if (!Number.isFinite(time)) throw new FrameEmbeddingsFormatError(`frame ${i} has time ${time}`);
+    return { time, vector: rows.subarray(i * dim, (i + 1) * dim) };
+  });
+  return { header, frames };
+}
+
+/**
+ * The header alone, from the start of a frame embeddings file (its prefix and header, or more): the frame count,
+ * where the frame times start, and the whole file's length. Throws FrameEmbeddingsFormatError as
+ * decodeFrameEmbeddings does, for the bytes it reads.
+ */
+export function decodeFrameEmbeddingsHeader(bytes: Uint8Array): {
+  header: FrameEmbeddingsHeader;
+  count: number;
+  timesAt: number;
+  bytes: number;
+} {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < PREFIX_BYTES || Buffer.from(bytes.subarray(0, 4)).toString('latin1') !== MAGIC) {
     throw new FrameEmbeddingsFormatError('not a frame embeddings file (no VSFE magic)');
@@ -98,23 +136,20 @@ export function decodeFrameEmbeddings(bytes: Uint8Array): FrameEmbeddings {
     throw new FrameEmbeddingsFormatError(`truncated: a header of ${headerBytes} bytes does not fit in ${bytes.length} bytes`);
   }
   const { count, ...header } = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes));
-  const { dim } = header;
   const timesAt = PREFIX_BYTES + headerBytes;
-  const rowsAt = timesAt + 8 * count;
-  const expected = rowsAt + 4 * dim * count;
-  if (bytes.length !== expected) {
-    const problem = bytes.length < expected ? 'truncated' : 'trailing data';
-    throw new FrameEmbeddingsFormatError(`${problem}: ${count} frames of dimension ${dim} need ${expected} bytes, got ${bytes.length}`);
-  }
+  return { header, count, timesAt, bytes: timesAt + count * (8 + 4 * header.dim) };
+}
 
-  const rows = new Float32Array(count * dim);
-  for (let i = 0; i < rows.length; i++) rows[i] = view.getFloat32(rowsAt + 4 * i, true);
-  const frames = Array.from({ length: count }, (_, i): FrameVector => {
-    const time = view.getFloat64(timesAt + 8 * i, true);
-    if (!Number.isFinite(time)) throw new FrameEmbeddingsFormatError(`frame ${i} has time ${time}`);
-    return { time, vector: rows.subarray(i * dim, (i + 1) * dim) };
-  });
-  return { header, frames };
+/**
+ * The header of a file too large to read for it: `read(start, length)` gives the bytes at `start` (fewer at the end of
+ * the file), and only the prefix and the header are asked for.
+ */
+export async function readFrameEmbeddingsHeader(
+  read: (start: number, length: number) => Promise<Uint8Array>,
+): Promise<ReturnType<typeof decodeFrameEmbeddingsHeader>> {
+  const prefix = await read(0, PREFIX_BYTES);
+  const headerBytes = prefix.length === PREFIX_BYTES ? Buffer.from(prefix).readUInt32LE(8) : 0;
+  return decodeFrameEmbeddingsHeader(headerBytes > 0 ? await read(0, PREFIX_BYTES + Math.min(headerBytes, MAX_HEADER_BYTES)) : prefix);
 }
 
 function parseHeader(bytes: Uint8Array): FrameEmbeddingsHeader & { count: number } {

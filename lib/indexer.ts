@@ -1,6 +1,7 @@
 import path from 'node:path';
-import type { SamplingPlan, VideoRecord } from './core/types';
+import type { SamplingPlan, SpeechRecord, VideoRecord } from './core/types';
 import { effectiveFps, validateSamplingPlan } from './core/sampling';
+import { DEFAULT_SHOT_THRESHOLD } from './core/shots';
 import { DEFAULT_SMOOTHING, smoothFrames, type SmoothingOptions } from './core/smoothing';
 import type { Embedder } from './embedder/embedder';
 import type { Catalog } from './store/catalog';
@@ -10,6 +11,8 @@ import { probeVideo, type VideoInfo } from './decoder/probe';
 import { embedVideo } from './embed-video';
 import type { LocalRawEmbeddings } from './store/local-raw-embeddings';
 import { disambiguatedVideoId, videoIdFor } from './video-id';
+import type { TranscriptIndex } from './store/transcripts';
+import { readLocalSidecar, readSubtitles } from './speech-sources';
 
 export interface VideoInput {
   path: string;
@@ -22,7 +25,16 @@ export interface IndexOptions {
   sampling: SamplingPlan;
   /** `false` stores the raw frame embeddings. */
   smoothing: SmoothingOptions | false;
+  /** Shot detection in the same decode (lib/core/shots.ts); `false` detects none. Default: the default threshold. */
+  shots?: { threshold: number } | false;
 }
+
+/** What `vsearch index` does without options: 1 frame per second, default smoothing and shot detection. */
+export const DEFAULT_INDEX_OPTIONS: Readonly<IndexOptions> = Object.freeze({
+  sampling: { fps: 1 },
+  smoothing: DEFAULT_SMOOTHING,
+  shots: { threshold: DEFAULT_SHOT_THRESHOLD },
+});
 
 export interface IndexProgress {
   videoId: string;
@@ -36,13 +48,19 @@ export interface IndexDeps {
   embedder: Embedder;
   catalog: Catalog;
   frames: FrameIndex;
-  /** Where the raw embeddings are kept (to re-smooth without re-embedding, and for the raw score chart). */
+  transcripts: TranscriptIndex;
+  /**
+   * Where the raw embeddings are kept, with each video's record (to re-smooth without re-embedding, to rebuild a
+   * damaged store, and for the raw score chart).
+   */
   raw: LocalRawEmbeddings;
 }
 
 /**
- * Indexes one video file: probe → decode at the sampling plan and embed in batches (embedVideo) → smooth →
- * replace the video's frames in one step → READY. Re-indexing the same file replaces its frames.
+ * Indexes one video file: probe → decode at the sampling plan, detect shots and embed in batches (embedVideo), and
+ * meanwhile read what is said from its subtitles (speech-sources.ts) → smooth → replace the video's transcript and
+ * frames, each in one step → READY. Re-indexing the same file replaces both. A transcript source that is malformed is
+ * a note on the video (`speech.notes`), never a failure of its frames.
  * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
  * with the reason and leaves its previous frames (if any) untouched.
  */
@@ -65,8 +83,11 @@ export async function indexVideo(
     info: probe,
     signal: stop.signal,
     onFrames: (framesDone) => reportFrames?.(framesDone),
+    ...(options.shots !== false && { shots: options.shots ?? { threshold: DEFAULT_SHOT_THRESHOLD } }),
   });
   embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
+  const subtitles = probe.then((info) => readSubtitles(input.path, input.path, info, readLocalSidecar));
+  subtitles.catch(() => undefined);
   try {
     const info = await probe;
     const video = await startIndexing(input, deps, info, effectiveFps(options.sampling, info.nativeFps));
@@ -81,17 +102,24 @@ export async function indexVideo(
         elapsedSec: (performance.now() - started) / 1000,
       });
     try {
-      const embedded = await embedding;
+      const { frames: embedded, shots } = await embedding;
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
+      const transcript = await subtitles;
+      const speech: SpeechRecord = { source: transcript.source, segments: transcript.segments.length, notes: transcript.notes };
       const ready: VideoRecord = {
         ...video,
         frames: stored.length,
+        speech,
         smoothing: options.smoothing ? { ...DEFAULT_SMOOTHING, ...options.smoothing } : null,
+        shots: shots ?? null,
         status: 'READY',
         updatedAt: new Date().toISOString(),
       };
+      await deps.transcripts.replaceSegments(ready, transcript.segments);
+      // Kept beside the raw embeddings: what `vsearch repair` rebuilds this record from if the catalog is damaged.
+      await deps.raw.saveRecord(ready);
       await frames.replaceFrames(ready, stored);
       await catalog.put(ready);
       return ready;

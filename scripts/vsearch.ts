@@ -2,9 +2,16 @@ import { indexCommand, INDEX_USAGE } from '../lib/cli/index-command';
 import { searchCommand, SEARCH_USAGE } from '../lib/cli/search-command';
 import { videosCommand } from '../lib/cli/videos-command';
 import { removeCommand } from '../lib/cli/remove-command';
+import { repairCommand, REPAIR_USAGE } from '../lib/cli/repair-command';
 import { demoCommand } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
+import { evalCommand, EVAL_USAGE } from '../lib/cli/eval-command';
 import { UsageError } from '../lib/cli/usage-error';
+import { errorLine } from '../lib/cli/error-line';
+
+// The storage engine prints its own panics on stderr; a stack trace of its internals tells a user nothing (the error
+// that follows says what to do), so it prints none.
+process.env.RUST_BACKTRACE = '0';
 
 const USAGE = `vsearch — search the moments of your videos by text or image
 
@@ -12,9 +19,11 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   ${SEARCH_USAGE}
   vsearch videos [--data DIR] [--json]
   vsearch remove <id> [--data DIR]
+  ${REPAIR_USAGE}
   vsearch demo [--model ID|DIR] [--dtype T] [--data DIR]
-  vsearch serve [--port N] [--host H] [--token T] [--allow-host NAME]... [--cors ORIGIN] [--data DIR]
-                [--model ID|DIR] [--dtype T]
+  vsearch serve [--port N] [--host H] [--token T] [--allow-host NAME]... [--cors ORIGIN] [--data DIR] [--model ID|DIR]
+                [--dtype T]
+  ${EVAL_USAGE}
 
 Defaults: --data $VSEARCH_DATA or ./.vsearch, --model $VSEARCH_MODEL or Xenova/clip-vit-base-patch32, --dtype
 $VSEARCH_DTYPE or fp32: the model's weights as its repository ships them (fp32, q8, int8, uint8, fp16, q4, q4f16,
@@ -23,15 +32,26 @@ Sampling: --fps 1. Smoothing: --smoothing-kernel 11 --smoothing-sigma 1.8, both 
 --fps 0.5 a kernel of 11 frames spans 22 s of video); the catalog records what was applied (vsearch videos --json).
 Clips: hits chain while at most --time-offset seconds apart; default two sampling intervals of each video (one
 missing frame still joins: 2 s at 1 fps, 4 s at 0.5 fps). Each clip then grows over the neighbouring frames that
-stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.`;
+stay above the search's relevance floor (at most 300 s each side), so a clip spans its scene whatever --k is.
+Eval: the benchmark's own metrics (QVHighlights: MR-full-R1@0.5 …, HL-min-Fair-mAP …; Charades-STA: R1@0.3 …, mIoU)
+on a prediction file, or on the search's answers to every annotated query, each restricted to its video.
+Repair: vsearch repair rebuilds the frames table and the catalog from the raw embeddings (<data>/embeddings), each
+video smoothed as it was indexed unless the smoothing options say otherwise; with --video, only those, in place.
+Shots: index detects cuts and dissolves in the same decode (--shot-threshold 10); search snaps clips to them (--snap
+shots): a clip covering most of a shot plays all of it, and never crosses a hard cut into a shot that does not match.
+Duplicates: clips whose best frames' embeddings have an inner product >= 0.97 are one result listing the others
+("also in"); --keep-duplicates lists each. --like VIDEO@START-END (seconds or mm:ss) searches like that moment (the
+mean of its frames; itself left out); --not TEXT (repeatable) ranks frames that match TEXT lower.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,
   search: searchCommand,
   videos: videosCommand,
   remove: removeCommand,
+  repair: repairCommand,
   demo: demoCommand,
   serve: serveCommand,
+  eval: evalCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -55,7 +75,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`vsearch: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`vsearch: ${errorLine(error)}`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import type { SamplingPlan } from '../../lib/core/types';
 import { effectiveFps, validateSamplingPlan } from '../../lib/core/sampling';
+import { DEFAULT_SHOT_THRESHOLD } from '../../lib/core/shots';
 import type { DecodedFrame } from '../../lib/decoder/frames';
 import { probeVideo } from '../../lib/decoder/probe';
 import { embedVideo } from '../../lib/embed-video';
@@ -34,6 +35,8 @@ const JOB = z
     everyNth: z.number().optional(),
     startSec: z.number().nonnegative().optional(),
     endSec: z.number().positive().optional(),
+    /** The scene score of a hard cut (lib/core/shots.ts); default DEFAULT_SHOT_THRESHOLD. */
+    shotThreshold: z.number().positive().max(100).optional(),
     /** `s3://bucket/prefix/`: a JPEG of every embedded frame goes to `<prefix><videoId>/<ms>.jpg`. */
     thumbnails: z.string().max(2048).regex(S3_PREFIX, 'must be an s3://bucket/prefix/ destination (ending in /)').optional(),
   })
@@ -49,6 +52,7 @@ export interface VideoJob {
   sampling: SamplingPlan;
   startSec?: number;
   endSec?: number;
+  shotThreshold: number;
   /** Where the frames' thumbnails go, when the manifest asks for them. */
   thumbnails?: { bucket: string; prefix: string };
 }
@@ -68,7 +72,8 @@ export function isVideoJob(body: unknown): boolean {
 /**
  * Runs the manifest in a request body (400 for a bad one; `onStart` is called once it is checked): reads its video
  * (streamed by ffmpeg, never stored) and answers with the raw, unsmoothed embeddings of its sampled frames in
- * [startSec, endSec); an `endSec` past the end of the video stops at the end.
+ * [startSec, endSec), and the shot boundaries found in the same decode (in the header); an `endSec` past the end of
+ * the video stops at the end.
  */
 export async function runVideoJob(
   body: unknown,
@@ -79,14 +84,14 @@ export async function runVideoJob(
 ): Promise<VideoJobResult> {
   const job = parseVideoJob(body);
   onStart?.(job);
-  const { videoId, sampling, startSec, endSec } = job;
+  const { videoId, sampling, startSec, endSec, shotThreshold } = job;
   const source = await resolveVideoSource(job.video, sources);
   const onBatch = job.thumbnails && thumbnailWriter(sources.s3, job.thumbnails, videoId, signal);
   // The decode starts while ffprobe reads the video; a failed probe fails it with the probe's error.
   const probe = probeVideo(source);
-  const [info, frames] = await Promise.all([
+  const [info, { frames, shots }] = await Promise.all([
     probe,
-    embedVideo(source, model.embedder, { sampling, startSec, endSec, info: probe, signal, onBatch }),
+    embedVideo(source, model.embedder, { sampling, startSec, endSec, info: probe, signal, onBatch, shots: { threshold: shotThreshold } }),
   ]);
   const header = {
     videoId,
@@ -96,15 +101,17 @@ export async function runVideoJob(
     durationSec: info.durationSec,
     startSec,
     endSec,
+    shots,
   };
   return { videoId, frames: frames.length, output: encodeFrameEmbeddings(header, frames) };
 }
 
 function parseVideoJob(body: unknown): VideoJob {
-  const { fps, everyNth, thumbnails, ...job } = parseRequest(JOB, body);
+  const { fps, everyNth, thumbnails, shotThreshold, ...job } = parseRequest(JOB, body);
   const destination = thumbnails === undefined ? undefined : S3_PREFIX.exec(thumbnails);
   return {
     ...job,
+    shotThreshold: shotThreshold ?? DEFAULT_SHOT_THRESHOLD,
     sampling: samplingOf(fps, everyNth),
     ...(destination && { thumbnails: { bucket: destination[1], prefix: destination[2] } }),
   };

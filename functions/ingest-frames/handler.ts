@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { dynamoClient, s3Client } from '../../lib/aws/clients';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { readEnv } from '../../lib/aws/env';
+import { S3JobOutputs } from '../../lib/aws/s3-job-outputs';
 import { frameIndexFromEnv } from '../../lib/aws/frame-index';
 import { logger } from '../../lib/logger';
 import { ingestFrames } from '../../lib/pipeline/ingest-frames';
@@ -16,7 +17,7 @@ export const handler = middy(async (event: unknown) => {
   const env = readEnv(ENV);
   const ingested = await ingestFrames(parseInput(INGEST_REQUEST, event), {
     catalog: new DynamoCatalog(dynamoClient(), env.VIDEOS_TABLE),
-    s3: s3Client(),
+    outputs: new S3JobOutputs(s3Client()),
     frames: frameIndexFromEnv(),
   });
   logger.info('frames ingested', { frames: ingested.frames, runId: ingested.runId, seconds: ingested.ingestSec });

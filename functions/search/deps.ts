@@ -13,6 +13,13 @@ const ENV = {
   EMBEDDING_DIM: z.coerce.number().int().positive(),
   VIDEOS_TABLE: z.string().min(1),
   PLAYBACK_URL_TTL_SEC: z.coerce.number().int().min(60).max(43_200).default(3600),
+  /**
+   * A collection read's time limit. A search answers within API Gateway's 29 s (the function's timeout too), a
+   * collection waking from zero included: it asks the collection three times in a row at most (lib/search.ts), the
+   * first beside the query's embedding, each read at most 8 s and never retried here: 24 s. A collection still waking
+   * (its first request waits 10–30 s) is a 503 `index_waking` with Retry-After; the page retries once.
+   */
+  FRAMES_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000),
 };
 
 let deps: ApiDeps | undefined;
@@ -24,7 +31,7 @@ export function searchDeps(): ApiDeps {
   deps = {
     encoder: new SageMakerQueryEncoder(sageMakerRuntimeClient(), env.QUERY_ENDPOINT_NAME, env.EMBEDDING_MODEL, env.EMBEDDING_DIM),
     catalog: new DynamoCatalog(dynamoClient(), env.VIDEOS_TABLE),
-    frames: frameIndexFromEnv(),
+    frames: frameIndexFromEnv({ requestTimeoutMs: env.FRAMES_REQUEST_TIMEOUT_MS, maxWaitMs: 0 }),
     media: new S3MediaLinks(s3Client(), env.PLAYBACK_URL_TTL_SEC),
   };
   return deps;

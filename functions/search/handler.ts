@@ -18,9 +18,8 @@ export const handler = middy<SearchEvent, APIGatewayProxyResult | unknown>().han
   if ('info' in event) return resolveField(event.info.fieldName, event.arguments, deps, logError);
   const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const response = await dispatch(event.httpMethod, event.path, async () => body ?? undefined, deps, logError);
-  return {
-    statusCode: response.status,
-    headers: { ...response.headers, 'access-control-allow-origin': process.env.CORS_ORIGIN ?? '*' },
-    body: JSON.stringify(response.body),
-  };
+  // A page on another origin reads only the CORS-safelisted response headers unless told it may read more: the page
+  // waits out a 503 for as long as Retry-After says (lib/web/api.js).
+  const cors = { 'access-control-allow-origin': process.env.CORS_ORIGIN ?? '*', 'access-control-expose-headers': 'Retry-After' };
+  return { statusCode: response.status, headers: { ...response.headers, ...cors }, body: JSON.stringify(response.body) };
 });

@@ -1,7 +1,9 @@
+import type { Moment } from '../core/types';
 import { searchClips, type ClipResult, type SearchDeps } from '../search';
 import { clipFragment, type MediaLinks } from './media-links';
 import { parseSearchInput } from './search-input';
 import type { RawEmbeddings } from '../store/raw-embeddings';
+import type { MatchSide, TranscriptLine } from '../core/speech-fusion';
 
 export interface ApiDeps extends SearchDeps {
   media: MediaLinks;
@@ -20,8 +22,12 @@ export interface ClipView {
   bestTime: number;
   score: number;
   hits: number;
+  /** Near-duplicates collapsed into this clip (lib/core/duplicates.ts), in rank order; empty with `dedupe: false`. */
+  duplicates: Moment[];
   playbackUrl: string;
   thumbnailUrl?: string;
+  matchedBy: MatchSide[];
+  transcript: TranscriptLine[];
 }
 
 /** `POST /search`: validates the body, searches, and links every clip to a playable moment. */
@@ -31,7 +37,7 @@ export async function searchApi(body: unknown, deps: ApiDeps): Promise<{ clips: 
 }
 
 async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> {
-  const { video, videoId, start, end, bestTime, score, hits } = clip;
+  const { video, videoId, start, end, bestTime, score, hits, duplicates, matchedBy, transcript } = clip;
   const thumbnailUrl = await media.thumbnailUrl?.(video, bestTime);
   return {
     videoId,
@@ -43,7 +49,10 @@ async function clipView(clip: ClipResult, media: MediaLinks): Promise<ClipView> 
     bestTime,
     score,
     hits,
+    duplicates,
     playbackUrl: (await media.videoUrl(video)) + clipFragment(start, end),
     ...(thumbnailUrl ? { thumbnailUrl } : {}),
+    matchedBy,
+    transcript,
   };
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { SearchRequest } from '../search';
+import { NO_QUERY_MESSAGE, SNAP_VALUES, type SearchRequest } from '../search';
 import { imageTooLargeMessage, MAX_IMAGE_BYTES } from '../query-encoder';
 import { ApiError } from './api-error';
 import { isJpegPngOrWebp } from './image-bytes';
 import { firstIssue } from './request-issue';
+import { SEARCH_MODES } from '../core/speech-fusion';
 
-export const LIMITS = { k: 1000, size: 100, text: 1000, timeOffset: 60, filterValues: 100 } as const;
+export const LIMITS = { k: 1000, size: 100, text: 1000, timeOffset: 60, filterValues: 100, negatives: 10 } as const;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -15,7 +16,19 @@ const PAYLOAD_TOO_LARGE = { status: 413, code: 'payload_too_large' } as const;
 const names = (what: string) =>
   z.array(z.string().trim().min(1, `${what} must not be empty`).max(200), `expected a list of ${what}s`).max(LIMITS.filterValues);
 
-/** What to look for — text, an image (base64 JPEG/PNG/WebP, data URL prefix allowed) or both — as every API takes it. */
+/** A moment of a video, in seconds (`like`). */
+const moment = z
+  .strictObject({
+    videoId: z.string().trim().min(1, 'videoId must not be empty').max(200),
+    start: z.number().min(0),
+    end: z.number().min(0),
+  })
+  .refine((m) => m.end >= m.start, { message: 'end must not be before start', path: ['end'] });
+
+/**
+ * What to look for — text, an image (base64 JPEG/PNG/WebP, data URL prefix allowed), a moment of an indexed video to
+ * find more like, or several of them, less the negatives (`not`) — as every API takes it.
+ */
 export const queryFields = {
   text: z.string().trim().min(1, 'text must not be empty').max(LIMITS.text, `text is longer than ${LIMITS.text} characters`).optional(),
   image: z
@@ -31,12 +44,17 @@ export const queryFields = {
     .refine(isJpegPngOrWebp, 'image is not a JPEG, PNG or WebP image')
     .optional(),
   imageWeight: z.number().min(0).max(1).optional(),
+  like: moment.optional(),
+  not: z
+    .array(z.string().trim().min(1, 'a negative query must not be empty').max(LIMITS.text), 'expected a list of texts')
+    .max(LIMITS.negatives)
+    .optional(),
 };
 
-/** The rule every query shares: at least one of text and image (reported on `text`). */
-export function requireTextOrImage<T extends z.ZodType<{ text?: string; image?: Uint8Array }>>(schema: T): T {
-  return schema.refine((query) => query.text !== undefined || query.image !== undefined, {
-    message: 'give text, image, or both',
+/** The rule every query shares: at least one of text, image and like (reported on `text`). */
+export function requireQuery<T extends z.ZodType<{ text?: string; image?: Uint8Array; like?: object }>>(schema: T): T {
+  return schema.refine((query) => query.text !== undefined || query.image !== undefined || query.like !== undefined, {
+    message: NO_QUERY_MESSAGE,
     path: ['text'],
   });
 }
@@ -51,10 +69,18 @@ export const searchSettingsFields = {
   size: z.number().int().min(1).max(LIMITS.size).optional(),
   timeOffset: z.number().min(0).max(LIMITS.timeOffset).optional(),
   minScore: z.number().min(-1).max(1).optional(),
+  /** How much what is said counts beside what is seen (lib/core/speech-fusion.ts); 0 = frames only. */
+  speechWeight: z.number().min(0).max(100).optional(),
+  mode: z.enum(SEARCH_MODES as ['both', 'visual', 'speech'], `mode must be one of ${SEARCH_MODES.join(', ')}`).optional(),
+  snap: z.enum(SNAP_VALUES).optional(),
+  dedupe: z.boolean().optional(),
 };
 
 /** The search request of REST `POST /search`, GraphQL `search(input)` and `vsearch serve`. Unknown fields are refused. */
-export const searchInputSchema = requireTextOrImage(z.strictObject({ ...queryFields, ...searchSettingsFields }));
+export const searchInputSchema = requireQuery(z.strictObject({ ...queryFields, ...searchSettingsFields })).refine(
+  (input) => input.mode !== 'speech' || input.text !== undefined,
+  { message: "mode 'speech' searches what is said: give text", path: ['mode'] },
+);
 
 export type SearchInput = z.input<typeof searchInputSchema>;
 

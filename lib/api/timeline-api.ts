@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { relevanceFloor } from '../core/clustering';
 import type { FrameVector } from '../core/types';
 import { dot } from '../core/vector';
-import { SEARCH_DEFAULTS } from '../search';
+import type { Shots } from '../core/shots';
+import { searchHits, searchSpeech, searchVector, SearchRequestError } from '../search';
+import { DEFAULT_SPEECH_WEIGHT, fuseSpeech, speechScoreAt, type TranscriptLine } from '../core/speech-fusion';
 import { assertIndexAccepts } from '../store/model-guard';
 import { ApiError } from './api-error';
-import { parseOrThrow, queryFields, requireTextOrImage, searchSettingsFields, toSearchRequest } from './search-input';
+import { parseOrThrow, queryFields, requireQuery, searchSettingsFields, toSearchRequest } from './search-input';
 import type { ApiDeps } from './search-api';
 
 /**
@@ -14,7 +16,7 @@ import type { ApiDeps } from './search-api';
  * Unknown fields are refused.
  */
 export const timelineInputSchema = z.strictObject({
-  query: requireTextOrImage(z.strictObject(queryFields)),
+  query: requireQuery(z.strictObject(queryFields)),
   videoId: z.string().trim().min(1, 'videoId must not be empty').max(200),
   search: z.strictObject(searchSettingsFields).optional(),
 });
@@ -31,10 +33,17 @@ export interface TimelineView {
   /** The same for the raw frame embeddings, when the deployment keeps them for this video. */
   rawScores?: number[];
   /**
-   * The relevance floor `POST /search` applies to this query with these settings: a frame needs this score to join a
-   * clip (if it is among the k nearest). Absent when the search finds no frame.
+   * The relevance floor `POST /search` applies to this query with these settings, over its fused scores
+   * (lib/core/speech-fusion.ts): a moment needs this score to join a clip (if it is among the hits). Absent when the
+   * search finds nothing.
    */
   threshold?: number;
+  /** The video's shots (`VideoRecord.shots`), when they were detected. */
+  shots?: Shots;
+  /** At each of `times`, the best relevance (0..1) of the transcript lines said then that match the query's text. */
+  speechScores: number[];
+  /** This video's transcript lines that match the query's text, in time order, each with that relevance. */
+  speech: TranscriptLine[];
 }
 
 /** `POST /timeline`: exact scores of every frame of one video against a query; 404 for an unknown video. */
@@ -46,21 +55,41 @@ export async function timelineApi(body: unknown, deps: ApiDeps): Promise<Timelin
   const video = await catalog.get(videoId);
   if (!video) throw new ApiError(404, 'video_not_found', `no video with id "${videoId}"`, 'videoId');
   await assertIndexAccepts(frames, encoder);
-  const [vector, activeRuns] = await Promise.all([encoder.encode(query), catalog.activeRuns()]);
-  const [hits, raw, nearest] = await Promise.all([
+  const request = { ...settings, ...query };
+  const [searched, activeRuns] = await Promise.all([
+    searchVector(request, deps).catch((error: unknown) => {
+      throw error instanceof SearchRequestError ? new SearchRequestError(`query.${error.field}`, error.message) : error;
+    }),
+    catalog.activeRuns(),
+  ]);
+  const { vector } = searched;
+  const mode = settings.mode ?? 'both';
+  const [hits, raw, nearest, spoken] = await Promise.all([
     frames.scoreVideo(vector, videoId, video.runId),
     rawEmbeddings?.get(videoId),
-    frames.search({ vector, k: settings.k ?? SEARCH_DEFAULTS.k, filters: settings.filters, activeRuns }),
+    searchHits(request, searched, activeRuns, deps).then((found) => found.hits),
+    searchSpeech({ ...settings, text: query.text }, mode, deps.transcripts, activeRuns),
   ]);
+  const videos = await catalog.getMany([...new Set([...nearest, ...spoken].map((hit) => hit.videoId))]);
+  const known = <T extends { videoId: string }>(found: T[]) => found.filter((hit) => videos.has(hit.videoId));
+  const fusion = fuseSpeech(known(nearest), known(spoken), {
+    weight: settings.speechWeight ?? DEFAULT_SPEECH_WEIGHT,
+    mode,
+    fpsOf: (id) => videos.get(id)!.fps,
+  });
   const times = hits.map((hit) => hit.time);
   const rawScores = raw && sameTimes(raw, times) ? raw.map((frame) => dot(vector, frame.vector)) : undefined;
-  const threshold = relevanceFloor(nearest.map((hit) => hit.score), { minScore: settings.minScore });
+  const threshold = relevanceFloor(fusion.hits.map((hit) => hit.score), { minScore: settings.minScore });
+  const speech = fusion.lines.get(videoId) ?? [];
   return {
     videoId,
     times,
     scores: hits.map((hit) => hit.score),
+    ...(video.shots ? { shots: video.shots } : {}),
     ...(rawScores ? { rawScores } : {}),
     ...(Number.isFinite(threshold) ? { threshold } : {}),
+    speechScores: times.map((time) => speechScoreAt(speech, time)),
+    speech,
   };
 }
 

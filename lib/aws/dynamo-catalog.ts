@@ -4,6 +4,7 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  ScanCommand,
   UpdateCommand,
   paginateScan,
   type DynamoDBDocumentClient,
@@ -14,7 +15,7 @@ import type { Catalog } from '../store/catalog';
 import type { ActiveRuns } from '../store/frame-index';
 import { InvalidTransitionError, SupersededError } from '../pipeline/errors';
 import type { VideoRef } from '../pipeline/schemas';
-import { ALLOWED_FROM, toRecord, type VideoItem } from '../pipeline/video-item';
+import { ALLOWED_FROM, toRecord, type VideoItem, type VideoItems } from '../pipeline/video-item';
 
 /** A run id no frame has (run ids are an ISO time then a UUID). */
 const NO_RUN = 'none';
@@ -28,7 +29,7 @@ const BATCH_GET_KEYS = 100;
  * `SupersededError` instead of overwriting the newer one's state. Deleted videos stay as tombstones, which `get`,
  * `list` and `matchKeywords` do not show.
  */
-export class DynamoCatalog implements Catalog {
+export class DynamoCatalog implements Catalog, VideoItems {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -99,6 +100,20 @@ export class DynamoCatalog implements Catalog {
   async item(id: string): Promise<VideoItem | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
     return Item as VideoItem | undefined;
+  }
+
+  /** One Scan request: DynamoDB's order (by key hash), resumed after the key `after`; consistent reads. */
+  async items({ after, limit }: { after?: string; limit: number }): Promise<{ items: VideoItem[]; next?: string }> {
+    const { Items, LastEvaluatedKey } = await this.db.send(
+      new ScanCommand({
+        TableName: this.table,
+        Limit: limit,
+        ConsistentRead: true,
+        ...(after !== undefined && { ExclusiveStartKey: { id: after } }),
+      }),
+    );
+    const next = LastEvaluatedKey?.id as string | undefined;
+    return { items: (Items ?? []) as VideoItem[], ...(next !== undefined && { next }) };
   }
 
   /**

@@ -1,15 +1,16 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { makeSampleVideos } from '../sample-videos';
 import { searchClips, type SearchRequest } from '../search';
-import { COMMON_OPTIONS, dataDirOf, parseCommand } from './options';
+import { COMMON_OPTIONS, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
+import { DEFAULT_INDEX_OPTIONS } from '../indexer';
 import { indexFiles } from './index-command';
 import { printClips } from './search-command';
 import { LocalQueryEncoder } from '../embedder/local-query-encoder';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 const TEXT_QUERIES = ['a red screen', 'green grass', 'a blue sky'];
 const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
@@ -21,20 +22,19 @@ const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
 export async function demoCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, COMMON_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: vsearch demo [--model ID|DIR] [--dtype T] [--data DIR]`);
-  const samplesDir = path.join(dataDirOf(values), 'samples');
-  await mkdir(samplesDir, { recursive: true });
-
-  console.log(`making sample videos in ${samplesDir}`);
-  const samples = await makeSampleVideos(samplesDir);
-  const embedder = await loadEmbedder(values, 'indexing');
+  await assertDecoderTools(['ffmpeg', 'ffprobe']);
+  // Opened first: a data directory that is full, read-only or not ours is said before any work.
   const store = await openLocal(values);
-  const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, raw: store.raw };
   try {
+    const samplesDir = await store.folder('samples');
+    console.log(`making sample videos in ${samplesDir}`);
+    const samples = await makeSampleVideos(samplesDir);
+    const embedder = await loadEmbedder(values, 'indexing');
+    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
     let failed = false;
     for (const sample of samples) {
       const { title, category, tags } = sample;
-      const options = { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING };
-      const report = await indexFiles([sample.path], { title, category, tags }, deps, options, true);
+      const report = await indexFiles([sample.path], { title, category, tags }, deps, DEFAULT_INDEX_OPTIONS, true);
       failed ||= report.errors.length > 0;
     }
 

@@ -1,29 +1,40 @@
-import type { SamplingPlan, VideoRecord } from '../core/types';
+import type { SamplingPlan, SpeechRecord, VideoRecord } from '../core/types';
+import { DEFAULT_SHOT_THRESHOLD } from '../core/shots';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
 import { indexVideo, type IndexOptions } from '../indexer';
-import { COMMON_OPTIONS, numberOption, parseCommand } from './options';
+import { COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
 import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal } from './local-context';
 import { progressReporter } from './progress';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
+import { DataDirError } from '../store/errors';
+import { DATA_DIR_ADVICE } from './error-line';
+import { StoreDamagedError } from '../store/errors';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--dtype T] [--fps N | --every-nth N]
-  [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--json]`;
+  [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing]
+  [--shot-threshold T | --no-shots] [--json]`;
+
+/** How a video is sampled and smoothed: `vsearch index` and `vsearch eval` (which indexes what it needs). */
+export const SAMPLING_OPTIONS = {
+  fps: { type: 'string' },
+  ...SMOOTHING_OPTIONS,
+} as const;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
-  fps: { type: 'string' },
+  ...SAMPLING_OPTIONS,
   'every-nth': { type: 'string' },
   title: { type: 'string' },
   category: { type: 'string' },
   tag: { type: 'string', multiple: true },
-  'smoothing-kernel': { type: 'string' },
-  'smoothing-sigma': { type: 'string' },
-  'no-smoothing': { type: 'boolean', default: false },
+  'shot-threshold': { type: 'string' },
+  'no-shots': { type: 'boolean', default: false },
 } as const;
 
 export interface IndexReport {
-  videos: { id: string; title: string; durationSec: number; frames: number; status: string }[];
+  videos: { id: string; title: string; durationSec: number; frames: number; status: string; speech?: SpeechRecord }[];
   errors: { path: string; error: string }[];
 }
 
@@ -35,13 +46,15 @@ export async function indexCommand(args: string[]): Promise<number> {
   const files = await collectVideoFiles(positionals);
   if (files.length === 0) throw new UsageError(`no video files found in ${positionals.join(', ')}`);
   if (values.title !== undefined && files.length > 1) throw new UsageError('--title needs exactly one video');
+  await assertDecoderTools(['ffmpeg', 'ffprobe']);
 
-  const embedder = await loadEmbedder(values, 'indexing');
+  // The store first: a data directory that cannot be created or opened is said before the model loads.
   const store = await openLocal(values);
+  const embedder = await loadEmbedder(values, 'indexing');
   const report = await indexFiles(
     files,
     { title: values.title, category: values.category, tags: values.tag },
-    { embedder, catalog: store.catalog, frames: store.frames, raw: store.raw },
+    { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw },
     options,
     !values.json,
   );
@@ -51,7 +64,11 @@ export async function indexCommand(args: string[]): Promise<number> {
   return report.errors.length > 0 ? 1 : 0;
 }
 
-/** Indexes files one after the other, never letting one bad file stop the rest. Shared with `vsearch demo`. */
+/**
+ * Indexes files one after the other, never letting one bad file stop the rest — except a data directory that cannot
+ * be written, which every file after it would hit too, or a damaged store: those stop at once, in one line. Shared
+ * with `vsearch demo`.
+ */
 export async function indexFiles(
   files: string[],
   meta: { title?: string; category?: string; tags?: string[] },
@@ -61,14 +78,24 @@ export async function indexFiles(
 ): Promise<IndexReport> {
   const progress = progressReporter();
   const report: IndexReport = { videos: [], errors: [] };
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     try {
       const video = await indexVideo({ path: file, ...meta }, deps, options, progress.update);
       progress.done();
       report.videos.push(summary(video));
-      if (printLines) console.log(`indexed ${video.id} "${video.title}": ${video.frames} frames, ${video.durationSec.toFixed(1)} s`);
+      if (printLines) console.log(`indexed ${video.id} "${video.title}": ${video.frames} frames, ${video.durationSec.toFixed(1)} s${spoken(video.speech)}`);
+      for (const note of video.speech?.notes ?? []) console.error(`note: ${file}: ${note}`);
     } catch (error) {
       progress.done();
+      if (error instanceof DataDirError) {
+        const rest = files.length - i - 1;
+        const untried = rest > 0 ? `, nor the ${rest === 1 ? 'file' : `${rest} files`} after it` : '';
+        throw new Error(
+          `${error.message}. Stopped at ${file}: it was not indexed${untried}; what was indexed before is kept. ${DATA_DIR_ADVICE[error.problem]}`,
+          { cause: error },
+        );
+      }
+      if (error instanceof StoreDamagedError) throw error;
       const message = (error as Error).message;
       report.errors.push({ path: file, error: message });
       console.error(`error: ${file}: ${message}`);
@@ -78,15 +105,22 @@ export async function indexFiles(
 }
 
 function summary(video: VideoRecord) {
-  return { id: video.id, title: video.title, durationSec: video.durationSec, frames: video.frames, status: video.status };
+  return { id: video.id, title: video.title, durationSec: video.durationSec, frames: video.frames, status: video.status, speech: video.speech };
 }
 
-function indexOptionsOf(values: {
+function spoken(speech: SpeechRecord | undefined): string {
+  return speech?.source ? `, ${speech.segments} transcript segments (${speech.source}${speech.model ? ` ${speech.model}` : ''})` : '';
+}
+
+/** The sampling plan and smoothing the options ask for, or a usage error naming the wrong one. */
+export function indexOptionsOf(values: {
   fps?: string;
   'every-nth'?: string;
   'smoothing-kernel'?: string;
   'smoothing-sigma'?: string;
   'no-smoothing'?: boolean;
+  'shot-threshold'?: string;
+  'no-shots'?: boolean;
 }): IndexOptions {
   if (values.fps !== undefined && values['every-nth'] !== undefined) {
     throw new UsageError('use either --fps or --every-nth, not both');
@@ -94,17 +128,11 @@ function indexOptionsOf(values: {
   const everyNth = numberOption('every-nth', values['every-nth'], { min: 1, integer: true });
   const sampling: SamplingPlan =
     everyNth !== undefined ? { everyNth } : { fps: numberOption('fps', values.fps, { min: 0.001, max: 120 }) ?? 1 };
-  if (values['no-smoothing']) {
-    if (values['smoothing-kernel'] !== undefined || values['smoothing-sigma'] !== undefined) {
-      throw new UsageError('--no-smoothing cannot be combined with --smoothing-kernel or --smoothing-sigma');
-    }
-    return { sampling, smoothing: false };
+  if (values['no-shots'] && values['shot-threshold'] !== undefined) {
+    throw new UsageError('--no-shots cannot be combined with --shot-threshold');
   }
-  const kernelSize = numberOption('smoothing-kernel', values['smoothing-kernel'], { min: 1, max: 301, integer: true });
-  if (kernelSize !== undefined && kernelSize % 2 === 0) throw new UsageError(`--smoothing-kernel must be odd, got ${kernelSize}`);
-  const sigma = numberOption('smoothing-sigma', values['smoothing-sigma'], { min: 0.01 });
-  return {
-    sampling,
-    smoothing: { kernelSize: kernelSize ?? DEFAULT_SMOOTHING.kernelSize, sigma: sigma ?? DEFAULT_SMOOTHING.sigma },
-  };
+  const threshold = numberOption('shot-threshold', values['shot-threshold'], { min: 0.01, max: 100 });
+  const shots = values['no-shots'] ? false : { threshold: threshold ?? DEFAULT_SHOT_THRESHOLD };
+  const smoothing = smoothingOf(values);
+  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing }, shots };
 }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DTYPES, type EmbedderDtype, isDtype } from '../embedder/dtypes';
+import type { SmoothingOptions } from '../core/smoothing';
 import { UsageError } from './usage-error';
 
 export const DEFAULT_MODEL = 'Xenova/clip-vit-base-patch32';
@@ -51,4 +52,58 @@ export function numberOption(
     throw new UsageError(`--${name} must be ${range}, got "${raw}"`);
   }
   return value;
+}
+
+/** The smoothing options of `vsearch index` and `vsearch repair`. */
+export const SMOOTHING_OPTIONS = {
+  'smoothing-kernel': { type: 'string' },
+  'smoothing-sigma': { type: 'string' },
+  'no-smoothing': { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * What the smoothing options ask for: `false` for --no-smoothing, the kernel and sigma given (only those), or
+ * undefined when none is given. Usage errors name the option.
+ */
+export function smoothingOf(values: {
+  'smoothing-kernel'?: string;
+  'smoothing-sigma'?: string;
+  'no-smoothing'?: boolean;
+}): SmoothingOptions | false | undefined {
+  const kernelSize = numberOption('smoothing-kernel', values['smoothing-kernel'], { min: 1, max: 301, integer: true });
+  const sigma = numberOption('smoothing-sigma', values['smoothing-sigma'], { min: 0.01 });
+  if (values['no-smoothing']) {
+    if (kernelSize !== undefined || sigma !== undefined) {
+      throw new UsageError('--no-smoothing cannot be combined with --smoothing-kernel or --smoothing-sigma');
+    }
+    return false;
+  }
+  if (kernelSize !== undefined && kernelSize % 2 === 0) throw new UsageError(`--smoothing-kernel must be odd, got ${kernelSize}`);
+  if (kernelSize === undefined && sigma === undefined) return undefined;
+  return { ...(kernelSize !== undefined && { kernelSize }), ...(sigma !== undefined && { sigma }) };
+}
+
+/**
+ * A moment option, `VIDEO@START-END` (`--like traffic@10-15`, `--like traffic@01:10-01:25`): times in seconds or
+ * [h:]mm:ss, fractions allowed. `undefined` when absent, a usage error naming the option when malformed.
+ */
+export function momentOption(name: string, raw: string | undefined): { videoId: string; start: number; end: number } | undefined {
+  if (raw === undefined) return undefined;
+  const at = raw.lastIndexOf('@');
+  const [start, end, ...rest] = raw.slice(at + 1).split('-').map(clockSeconds);
+  const videoId = raw.slice(0, Math.max(at, 0)).trim();
+  if (at < 1 || !videoId || rest.length > 0 || start === undefined || end === undefined || Number.isNaN(start) || Number.isNaN(end)) {
+    throw new UsageError(`--${name} must be VIDEO@START-END (seconds or mm:ss, e.g. traffic@10-15 or traffic@00:10-00:15), got "${raw}"`);
+  }
+  if (end < start) throw new UsageError(`--${name} ends before it starts: "${raw}"`);
+  return { videoId, start, end };
+}
+
+/** "75.5", "01:15.5" or "1:01:15" → seconds; NaN for anything else. */
+function clockSeconds(text: string): number {
+  if (!/^(\d+:){0,2}\d+(\.\d+)?$/.test(text.trim())) return NaN;
+  return text
+    .trim()
+    .split(':')
+    .reduce((total, part) => total * 60 + Number(part), 0);
 }

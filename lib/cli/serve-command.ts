@@ -6,6 +6,7 @@ import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import { TOKEN_FORMAT } from '../server/access-token';
 import { hostName } from '../server/host-names';
 import { startLocalServer } from '../server/local-server';
+import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -27,10 +28,12 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const cors = values.cors === undefined ? undefined : corsOrigin(values.cors);
   if (values['allow-host']?.some((host) => hostName(host) === '')) throw new UsageError('--allow-host must name a host');
+  // Thumbnails and image queries go through ffmpeg.
+  await assertDecoderTools(['ffmpeg']);
   const embedder = await loadEmbedder(values, 'queries');
   const store = await openLocal(values);
   const server = await startLocalServer(
-    { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, rawEmbeddings: store.raw },
+    { encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, rawEmbeddings: store.raw },
     {
       thumbnailDir: path.join(dataDirOf(values), 'thumbnails'),
       port,

@@ -24,10 +24,17 @@ export async function videosCommand(args: string[]): Promise<number> {
     const reason = video.status === 'FAILED' && video.error ? `  (${video.error})` : '';
     console.log(
       `${video.id}  "${video.title}"  ${video.status}  ${video.frames} frames  ${clock(video.durationSec)}  ` +
-        `${video.category ?? '-'}  [${video.tags.join(', ')}]  ${video.model}  ${video.fps} fps  ${smoothingLabel(video)}${reason}`,
+        `${video.category ?? '-'}  [${video.tags.join(', ')}]  ${video.model}  ${video.fps} fps  ${smoothingLabel(video)}  ${shotsLabel(video)}${reason}`,
     );
   }
   return 0;
+}
+
+function shotsLabel({ shots }: VideoRecord): string {
+  if (shots === undefined) return 'shots not recorded';
+  if (!shots) return 'no shot detection';
+  const count = shots.boundaries.length + 1;
+  return `${count} shot${count === 1 ? '' : 's'} (threshold ${shots.threshold})`;
 }
 
 function smoothingLabel({ smoothing }: VideoRecord): string {

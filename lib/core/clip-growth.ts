@@ -87,8 +87,8 @@ function growClip(clip: Clip, frames: readonly Hit[], floor: number, timeOffset:
   return grown;
 }
 
-/** One video's clips, merged where they overlap or lie within timeOffset (rule 3). */
-function mergeClips(clips: Clip[], timeOffset: number): Clip[] {
+/** One video's clips, merged where they overlap or lie within timeOffset (rule 3); new clips, the given ones untouched. */
+export function mergeClips(clips: readonly Clip[], timeOffset: number): Clip[] {
   const sorted = [...clips].sort((a, b) => a.start - b.start || a.end - b.end);
   const out: Clip[] = [];
   for (const clip of sorted) {

@@ -1,4 +1,5 @@
 /** Domain types shared by the core, the adapters, the CLI, the Lambda functions and the container. No I/O here. */
+import type { Shots } from './shots';
 
 /** How frames are picked from a video: `fps` frames per second of video time, or every N-th decoded frame. */
 export type SamplingPlan = { fps: number } | { everyNth: number };
@@ -22,14 +23,48 @@ export interface TimeWindow {
   end: number;
 }
 
-/** Hits close in time on one video, merged into one playable moment. */
-export interface Clip {
+/** A stretch of one video, in seconds: what a clip plays, a 'more like this' query, a duplicate of a result. */
+export interface Moment {
   videoId: string;
   start: number;
   end: number;
+}
+
+/** Hits close in time on one video, merged into one playable moment. */
+export interface Clip extends Moment {
   bestTime: number;
   score: number;
   hits: number;
+}
+
+/** Where a video's transcript came from, most trusted first: a subtitle stream in the file, a sidecar file, speech recognition. */
+export type SpeechSource = 'subtitles' | 'sidecar' | 'asr';
+
+/** A stretch of what is said in a video, in seconds from its start. */
+export interface TranscriptSegment {
+  start: number;
+  end: number;
+  text: string;
+  source: SpeechSource;
+}
+
+/** A transcript segment found by a full-text search; `score` is the index's relevance (BM25: > 0, higher is better). */
+export interface SpeechHit extends TranscriptSegment {
+  videoId: string;
+  score: number;
+}
+
+/**
+ * What a video's transcript holds and where it came from (`source` null: none was found), recorded like the vision
+ * model. `model` is the speech recognition model when `asr` ran; `notes` say why a source was passed over (a malformed
+ * sidecar, no audio track) — reported for that video, never failing its frames.
+ */
+export interface SpeechRecord {
+  source: SpeechSource | null;
+  segments: number;
+  model?: string;
+  language?: string;
+  notes: string[];
 }
 
 export type VideoStatus = 'PENDING' | 'INDEXING' | 'READY' | 'FAILED';
@@ -49,6 +84,11 @@ export interface VideoRecord {
    * of `sigma` frames), or null when the frames are stored raw. Absent in catalogs written before it was recorded.
    */
   smoothing?: { kernelSize: number; sigma: number } | null;
+  /**
+   * The video's shot boundaries and the threshold that found them (lib/core/shots.ts), or null when they were not
+   * detected (`--no-shots`). Absent in catalogs written before shots were recorded: search then snaps nothing.
+   */
+  shots?: Shots | null;
   model: string;
   dim: number;
   frames: number;
@@ -57,6 +97,8 @@ export interface VideoRecord {
    * to this run, which hides a replacement until it is complete (see `OpenSearchFrameIndex`). Absent locally.
    */
   runId?: string;
+  /** The video's transcript; absent in catalogs written before speech was indexed. */
+  speech?: SpeechRecord;
   status: VideoStatus;
   error?: string;
   createdAt: string;

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { SceneScore } from '../core/shots';
 
 /** How many of ffmpeg's last error lines an error message quotes. */
 const QUOTED_ERRORS = 3;
@@ -9,6 +10,11 @@ const SHOWINFO = /^\[Parsed_showinfo_\d+ @ 0x[0-9a-f]+\] \[info\] /;
 const FRAME = /^n:\s*\d+ pts:\s*(-?\d+|NOPTS) /;
 const TIME_BASE = /^config in time_base: (\d+)\/(\d+)/;
 const ERROR = /\[(error|fatal|panic)\] /;
+// The scene-score branch (see frames.ts): `metadata=mode=print` after `scdet` and `settb=AVTB`, so pts are microseconds.
+const METADATA = /^\[Parsed_metadata_\d+ @ 0x[0-9a-f]+\] \[info\] /;
+const METADATA_FRAME = /^frame:\s*\d+\s+pts:\s*(-?\d+|NOPTS)\s/;
+const METADATA_VALUE = /^lavfi\.scd\.(mafd|score)=(\S+)$/;
+const MICROSECONDS = 1e-6;
 
 /** An ffmpeg/ffprobe log line without its "[context @ 0x…] [level] " and "<input>: " prefixes. */
 export function cleanLogLine(line: string, input: string): string {
@@ -18,7 +24,8 @@ export function cleanLogLine(line: string, input: string): string {
 
 /**
  * Follows the stderr of an ffmpeg run made with `-loglevel level+info` whose filter chain ends in `showinfo`:
- * collects the presentation time of every frame written to stdout, in order, and ffmpeg's last error lines.
+ * collects the presentation time of every frame written to stdout, in order, and ffmpeg's last error lines; and, when
+ * the run has a scene-score branch, hands `onSceneScore` every decoded frame's scdet values, in order.
  */
 export class FfmpegLog {
   private readonly times: number[] = [];
@@ -28,10 +35,13 @@ export class FfmpegLog {
   private den = NaN;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** The scene-score frame being read: its time, then its mafd; complete once its score arrives. */
+  private scene: { time: number; mafd?: number } | undefined;
 
   constructor(
     stderr: Readable,
     private readonly input: string,
+    private readonly onSceneScore?: (score: SceneScore) => void,
   ) {
     const lines = createInterface({ input: stderr, crlfDelay: Infinity });
     lines.on('line', (line) => this.read(line));
@@ -57,6 +67,11 @@ export class FfmpegLog {
   }
 
   private read(line: string): void {
+    const metadata = this.onSceneScore && METADATA.exec(line);
+    if (metadata) {
+      this.readSceneScore(line.slice(metadata[0].length));
+      return;
+    }
     const info = SHOWINFO.exec(line);
     if (info) {
       const text = line.slice(info[0].length);
@@ -71,6 +86,27 @@ export class FfmpegLog {
     } else if (ERROR.test(line)) {
       this.errors.push(cleanLogLine(line, this.input));
       if (this.errors.length > QUOTED_ERRORS) this.errors.shift();
+    }
+  }
+
+  /** A frame line starts a frame; its mafd and score lines follow (scdet sets them in that order). */
+  private readSceneScore(text: string): void {
+    const frame = METADATA_FRAME.exec(text);
+    if (frame) {
+      this.scene = { time: Number(frame[1]) * MICROSECONDS };
+      return;
+    }
+    const value = METADATA_VALUE.exec(text);
+    if (!value || !this.scene) return;
+    if (value[1] === 'mafd') {
+      this.scene.mafd = Number(value[2]);
+      return;
+    }
+    const { time, mafd } = this.scene;
+    this.scene = undefined;
+    const score = Number(value[2]);
+    if (Number.isFinite(time) && mafd !== undefined && Number.isFinite(mafd) && Number.isFinite(score)) {
+      this.onSceneScore!({ time, mafd, score });
     }
   }
 

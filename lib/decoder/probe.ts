@@ -22,10 +22,16 @@ export interface VideoInfo {
   frameCount?: number;
   /** ffmpeg's container format name(s), e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "mpegts". */
   container: string;
+  /** Whether the file has an audio stream (speech recognition reads the first). */
+  audio: boolean;
+  /** The codec of the file's first subtitle stream (e.g. "mov_text", "subrip", "ass", "webvtt"), when it has one. */
+  subtitles?: string;
 }
 
 interface FfprobeStream {
+  codec_type?: string;
   codec_name?: string;
+  disposition?: { attached_pic?: number };
   width?: number;
   height?: number;
   avg_frame_rate?: string;
@@ -51,13 +57,14 @@ export async function probeVideo(source: VideoSource): Promise<VideoInfo> {
   const { url: input, options, label: file } = ffmpegInput(source);
   let stdout: string;
   try {
-    // "V" skips cover art (attached pictures).
-    ({ stdout } = await run('ffprobe', ['-v', 'error', ...options, '-select_streams', 'V:0', '-show_streams', '-show_format', '-of', 'json', input]));
+    ({ stdout } = await run('ffprobe', ['-v', 'error', ...options, '-show_streams', '-show_format', '-of', 'json', input]));
   } catch (error) {
     throw new VideoDecodeError(file, `not a readable video (${commandFailure(error, input)})`);
   }
   const { streams = [], format = {} } = JSON.parse(stdout) as FfprobeOutput;
-  const stream = streams[0];
+  // The first video stream that is not cover art (an attached picture), as `-map 0:V:0` picks it.
+  const stream = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const subtitles = streams.find((s) => s.codec_type === 'subtitle')?.codec_name;
   if (!stream) throw new VideoDecodeError(file, 'no video stream', 'no_video_stream');
   if (!stream.width || !stream.height) throw new VideoDecodeError(file, 'unknown frame size');
   const durationSec = Number(stream.duration ?? format.duration);
@@ -75,6 +82,8 @@ export async function probeVideo(source: VideoSource): Promise<VideoInfo> {
     nativeFps,
     codec: stream.codec_name ?? 'unknown',
     container: format.format_name ?? 'unknown',
+    audio: streams.some((s) => s.codec_type === 'audio'),
+    ...(subtitles ? { subtitles } : {}),
     ...(frameCount > 0 ? { frameCount } : {}),
   };
 }

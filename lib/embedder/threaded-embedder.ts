@@ -4,12 +4,12 @@ import type { RgbImage } from '../core/types';
 import type { Embedder } from './embedder';
 import type { EmbedderRequest, EmbedderThreadData, EmbedderThreadMessage, ThreadError } from './embedder-thread';
 import type { ImageGeometry } from './image-geometry';
-import { ModelLoadError } from './errors';
+import { MODEL_ERRORS } from './errors';
 import type { TransformersEmbedderOptions } from './transformers-embedder';
 
 /** The worker's own errors come back as what they were where a caller can tell (a model that did not load). */
 function fromThread({ name, message }: ThreadError): Error {
-  if (name === 'ModelLoadError') return new ModelLoadError(message);
+  if (Object.hasOwn(MODEL_ERRORS, name)) return new MODEL_ERRORS[name as keyof typeof MODEL_ERRORS](message);
   const error = new Error(message);
   error.name = name;
   return error;

@@ -19,7 +19,7 @@ import {
 import type { RgbImage } from '../core/types';
 import { type EmbedderDtype, ONNX_SUFFIX } from './dtypes';
 import type { Embedder } from './embedder';
-import { ModelLoadError } from './errors';
+import { ModelDownloadError, ModelLoadError } from './errors';
 import { fitImage } from './fit-image';
 import { type ImageGeometry, imageGeometry } from './image-geometry';
 import { pixelValuesAtInputSize } from './pixel-values';
@@ -83,6 +83,17 @@ function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECT
 
 function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Why a hub download failed, when it did: fetch's own failure (no network, refused, a name that does not resolve) with
+ * its cause, or the hub's answer (transformers.js's messages for 4xx/5xx statuses, e.g. 503 in an outage).
+ */
+function downloadFailure(err: unknown): string | undefined {
+  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: unknown };
+  if (typeof message !== 'string') return undefined;
+  if (message === 'fetch failed') return cause ? `fetch failed: ${oneLine(cause)}` : message;
+  return /(occurred while trying to load file|Could not locate file|access to file): "https?:/.test(message) ? oneLine(err) : undefined;
 }
 
 function checkModelDir(dir: string, dtype: EmbedderDtype): void {
@@ -182,7 +193,10 @@ export class TransformersEmbedder implements Embedder {
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
     if (local) checkModelDir(source, dtype);
     // Global, because transformers.js 4 probes tokenizer_config.json in the default cache whatever cache_dir says.
-    if (cacheDir) env.cacheDir = cacheDir;
+    if (cacheDir) env.cacheDir = resolve(cacheDir);
+    // The hub's address: HF_ENDPOINT, as the Hugging Face hub's own clients read it (a mirror, a proxy).
+    if (process.env.HF_ENDPOINT) env.remoteHost = process.env.HF_ENDPOINT.replace(/\/*$/, '/');
+    const downloadError = (reason: string) => ModelDownloadError.of(modelIdOrDir, env.remoteHost, env.cacheDir ?? '(none)', reason);
     const loadOptions = { local_files_only: local };
 
     let modelType: unknown;
@@ -191,10 +205,7 @@ export class TransformersEmbedder implements Embedder {
     } catch (err) {
       throw local
         ? new ModelLoadError(`Cannot read ${join(source, 'config.json')}: ${oneLine(err)}`)
-        : new ModelLoadError(
-            `Model "${modelIdOrDir}" could not be downloaded from the Hugging Face hub (${oneLine(err)}); ` +
-              'pass a local model directory with --model DIR or the VSEARCH_MODEL environment variable.',
-          );
+        : downloadError(downloadFailure(err) ?? oneLine(err));
     }
     if (!isArchitecture(modelType)) {
       throw new ModelLoadError(
@@ -217,7 +228,8 @@ export class TransformersEmbedder implements Embedder {
       return new TransformersEmbedder(modelIdOrDir, probe.length, towers, batchSize);
     } catch (err) {
       if (err instanceof ModelLoadError) throw err;
-      throw new ModelLoadError(`Model "${modelIdOrDir}" could not be loaded: ${oneLine(err)}`);
+      const failure = local ? undefined : downloadFailure(err);
+      throw failure ? downloadError(failure) : new ModelLoadError(`Model "${modelIdOrDir}" could not be loaded: ${oneLine(err)}`);
     }
   }
 

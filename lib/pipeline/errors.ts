@@ -10,3 +10,8 @@ export class SupersededError extends Error {
 export class InvalidTransitionError extends Error {
   override readonly name = 'InvalidTransitionError';
 }
+
+/** A video the catalog does not hold (or holds only as deleted): the request names the wrong id. */
+export class VideoNotFoundError extends Error {
+  override readonly name = 'VideoNotFoundError';
+}

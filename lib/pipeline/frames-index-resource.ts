@@ -1,20 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors, type Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
+import { IndexWakingError } from '../store/errors';
 import { ensureFramesIndex } from '../store/opensearch-mapping';
 
 /** The custom resource's properties (strings: CloudFormation passes every property value as one). */
 export const FRAMES_INDEX_PROPERTIES = z.object({ Index: z.string().min(1), Dimension: z.coerce.number().int().positive() });
 
 export interface Patience {
-  /** How long a freshly created data access policy may take to let the function in. */
+  /** How long a freshly created data access policy may take to let the function in, or the collection to wake. */
   timeoutMs: number;
   pollMs: number;
 }
 
 /**
  * Creates the frames index unless it exists (idempotent, so stack updates and re-runs are harmless). A new data access
- * policy takes a while to apply, and the collection answers 403 until it does: those are waited out.
+ * policy takes a while to apply, and the collection answers 403 until it does; a NextGen collection that scaled to
+ * zero (a stack update after 10 quiet minutes) answers late or 503 while it wakes: both are waited out.
  */
 export async function createFramesIndex(
   client: Client,
@@ -27,7 +29,7 @@ export async function createFramesIndex(
       return index;
     } catch (error) {
       const forbidden = error instanceof errors.ResponseError && error.statusCode === 403;
-      if (!forbidden || waited >= timeoutMs) throw error;
+      if (!(forbidden || error instanceof IndexWakingError) || waited >= timeoutMs) throw error;
       await sleep(pollMs);
     }
   }

@@ -1,16 +1,17 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { ShotBoundary, Shots } from '../core/shots';
 import { smoothFrames } from '../core/smoothing';
-import type { FrameVector, VideoRecord } from '../core/types';
-import type { DynamoCatalog } from '../aws/dynamo-catalog';
-import type { OpenSearchFrameIndex } from '../store/opensearch-frame-index';
+import { stitchChunks, type EmbeddedChunk } from '../core/stitching';
+import type { VideoRecord } from '../core/types';
+import type { RunFrameIndex } from '../store/frame-index';
 import { SupersededError } from './errors';
 import type { IndexingSettings, JobRange } from './indexing-settings';
-import { readRawEmbeddings } from './raw-embeddings';
+import { readRawEmbeddings, type JobOutputs } from './raw-embeddings';
 import type { Ingested, JobResult, VideoRef } from './schemas';
-import { toRecord } from './video-item';
+import { toRecord, type VideoItems } from './video-item';
 
 export interface IngestRequest {
   video: VideoRef;
+  /** The execution's settings; only `smoothing` is applied here (the jobs were planned with the others). */
   settings: IndexingSettings;
   /** The plan's jobs, and their results in the same order: the first job's, then the others'. */
   jobs: JobRange[];
@@ -18,19 +19,22 @@ export interface IngestRequest {
   rest: JobResult[];
 }
 
-/**
- * Smooths the raw embeddings of every job (each chunk with its neighbours' margin as context, keeping only its own
- * range, so the seams match smoothing the whole video) and makes them the video's frames in the index, with the
- * video's metadata on every frame. The frame index writes in size-bounded bulk requests, retries throttling and
- * 5xx on the failed items only, waits until the new frames are searchable and then deletes every older run of the
- * video, superseded uploads included.
- */
 export interface IngestDeps {
-  catalog: DynamoCatalog;
-  s3: S3Client;
-  frames: OpenSearchFrameIndex;
+  catalog: Pick<VideoItems, 'current' | 'item'>;
+  outputs: JobOutputs;
+  frames: RunFrameIndex;
 }
 
+/**
+ * Puts the raw embeddings of every job back together as the whole video's (stitchChunks: each frame from the chunk
+ * whose keep range holds it), smooths them with `settings.smoothing`, joins the jobs' shot boundaries (each job's in
+ * its own range), and makes them the video's frames in the index,
+ * with the video's metadata on every frame. Smoothing the stitched video, rather than each chunk with its margin, is
+ * exact for any kernel, wider than the margins the jobs were planned with too: so re-ingesting with other smoothing
+ * settings (plan-reingest.ts) is this same step. The frame index writes in size-bounded bulk requests, retries
+ * throttling and 5xx on the failed items only, waits until the new frames are searchable and then deletes every older
+ * run of the video, superseded uploads included.
+ */
 export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Promise<Ingested> {
   const started = performance.now();
   const { video: ref, settings, jobs } = request;
@@ -38,20 +42,30 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
   if (outputs.length !== jobs.length) throw new Error(`${jobs.length} jobs planned but ${outputs.length} results`);
 
   const item = await deps.catalog.current(ref);
-  const frames: FrameVector[] = [];
+  const chunks: EmbeddedChunk[] = [];
+  const boundaries: ShotBoundary[] = [];
+  /** Null once a job's output has none (embedded by a container that did not detect shots). */
+  let shots: Shots | null | undefined;
   let header: { durationSec: number; fps: number; model: string; dim: number } | undefined;
   for (const [i, output] of outputs.entries()) {
-    const raw = await readRawEmbeddings(deps.s3, output, ref.id);
+    const raw = await readRawEmbeddings(deps.outputs, output, ref.id);
     header ??= raw.header;
     if (raw.header.model !== header.model || raw.header.dim !== header.dim) {
       const [got, first] = [raw.header, header].map(({ model, dim }) => `${model} (${dim}-d)`);
       throw new Error(`${output} was embedded with ${got}, the first job with ${first}`);
     }
-    for (const frame of smoothFrames(raw.frames, settings.smoothing, jobs[i])) frames.push(frame);
+    chunks.push({ frames: raw.frames, keep: jobs[i] });
+    // Each job's shot boundaries in its own keep range, so a boundary in two jobs' overlap counts once.
+    const { keepStart, keepEnd } = jobs[i];
+    for (const boundary of raw.header.shots?.boundaries ?? []) {
+      if (boundary.time >= keepStart && boundary.time < keepEnd) boundaries.push(boundary);
+    }
+    shots = shots === null || !raw.header.shots ? null : { threshold: raw.header.shots.threshold, boundaries };
   }
+  const frames = smoothFrames(stitchChunks(chunks), settings.smoothing);
   if (!header || frames.length === 0) throw new Error(`no frames could be decoded from ${item.source}`);
 
-  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing };
+  const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing, shots: shots ?? null };
   const runId = await deps.frames.replaceRun(video, frames);
   await afterWrite(ref, deps);
   return {
@@ -59,6 +73,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
     runId,
     ...pick(header),
     smoothing: settings.smoothing,
+    shots: shots ?? null,
     embeddings: outputs,
     ingestSec: (performance.now() - started) / 1000,
   };
@@ -68,7 +83,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
  * A deletion that came while the frames were being written found none of them searchable yet, so it could not
  * delete them: delete them now. (A newer upload needs nothing: its own run deletes this older one.)
  */
-async function afterWrite(ref: VideoRef, deps: Omit<IngestDeps, 's3'>): Promise<void> {
+async function afterWrite(ref: VideoRef, deps: Omit<IngestDeps, 'outputs'>): Promise<void> {
   try {
     await deps.catalog.current(ref);
   } catch (error) {

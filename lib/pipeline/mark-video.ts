@@ -42,6 +42,7 @@ export async function markReady(
     model: ingest.model,
     dim: ingest.dim,
     smoothing: ingest.smoothing,
+    shots: ingest.shots,
     embeddings: ingest.embeddings,
     timings: {
       startedAt,

@@ -1,6 +1,5 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { planJobs, type IndexingSettings, type JobRange } from './indexing-settings';
-import { readRawEmbeddings } from './raw-embeddings';
+import { readRawEmbeddings, type JobOutputs } from './raw-embeddings';
 import type { JobResult, VideoRef } from './schemas';
 
 export interface Plan {
@@ -17,9 +16,9 @@ export interface Plan {
  */
 export async function planVideo(
   request: { video: VideoRef; settings: IndexingSettings; first: JobResult },
-  deps: { s3: S3Client },
+  deps: { outputs: JobOutputs },
 ): Promise<Plan> {
-  const { header } = await readRawEmbeddings(deps.s3, request.first.output, request.video.id);
+  const { header } = await readRawEmbeddings(deps.outputs, request.first.output, request.video.id);
   const jobs = planJobs(header.durationSec, request.settings);
   return { durationSec: header.durationSec, jobs, pending: jobs.slice(1) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHOTS } from '../frame-embeddings-format';
 import { INDEXING_SETTINGS } from './indexing-settings';
 
 /**
@@ -40,6 +41,8 @@ export const INGESTED = z.object({
   dim: z.int().positive(),
   /** The smoothing applied to the stored frames (`VideoRecord.smoothing`). */
   smoothing: z.object({ kernelSize: z.int().positive(), sigma: z.number().positive() }),
+  /** The shot boundaries the jobs found (`VideoRecord.shots`); null when a job's container detected none. */
+  shots: SHOTS.nullable(),
   /** The raw embeddings, kept in S3: the video can be smoothed again without embedding it again. */
   embeddings: z.array(z.string().min(1)),
   ingestSec: z.number().nonnegative(),
@@ -71,6 +74,24 @@ export const MARK_REQUEST = z.discriminatedUnion('status', [
   }),
   z.object({ status: z.literal('FAILED'), video: VIDEO_REF, error: STATE_ERROR }),
 ]);
+
+/**
+ * A re-ingest execution's input (statemachines/reingest-videos.asl.yml), and each page's request to planReingest:
+ * one video or all of them, and smoothing settings to use instead of each video's own (the fields given replace the
+ * video's). `after` is where the previous page ended.
+ */
+export const REINGEST_REQUEST = z.strictObject({
+  videoId: z.string().min(1).optional(),
+  smoothing: z
+    .strictObject({
+      kernelSize: z.int().positive().refine((n) => n % 2 === 1, 'must be odd'),
+      sigma: z.number().positive(),
+    })
+    .partial()
+    .optional(),
+  after: z.string().min(1).optional(),
+});
+export type ReingestRequest = z.infer<typeof REINGEST_REQUEST>;
 
 /** The input, checked against `schema`; a TypeError naming the first problem otherwise (a bug in the wiring). */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {

@@ -1,5 +1,6 @@
 import type { VideoRecord, VideoStatus } from '../core/types';
 import type { IndexingSettings } from './indexing-settings';
+import type { VideoRef } from './schemas';
 import type { AcceptedEvent } from './video-versions';
 
 /**
@@ -14,6 +15,19 @@ export interface VideoItem extends VideoRecord {
   embeddings?: string[];
   timings?: Record<string, string | number>;
   deleted?: boolean;
+}
+
+/** The catalog as the pipeline's use cases read it (DynamoCatalog): whole items, tombstones included. */
+export interface VideoItems {
+  /** The whole item, read consistently. */
+  item(id: string): Promise<VideoItem | undefined>;
+  /** The item `ref` acts for; `SupersededError` when a newer event has taken the video over. */
+  current(ref: VideoRef): Promise<VideoItem>;
+  /**
+   * Up to `limit` items in the catalog's own order, starting after the item with id `after` (from the start without
+   * it), and the id to continue after; `next` is absent once every item was listed.
+   */
+  items(page: { after?: string; limit: number }): Promise<{ items: VideoItem[]; next?: string }>;
 }
 
 /** Status changes an execution may make, by target: the statuses it may come from (itself too, for retries). */

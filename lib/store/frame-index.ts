@@ -17,6 +17,20 @@ export interface FrameSearch {
   activeRuns?: ActiveRuns;
 }
 
+/** Frames of one video to read back: those in any of `windows` (bounds included), of run `runId` only when given. */
+export interface FrameSelection {
+  videoId: string;
+  windows: readonly TimeWindow[];
+  runId?: string;
+}
+
+/** A stored frame with its (stored, i.e. smoothed) vector. */
+export interface StoredFrame {
+  videoId: string;
+  time: number;
+  vector: Float32Array;
+}
+
 /**
  * The searchable frames of every video. Local mode: LanceDB on disk. AWS: OpenSearch Serverless.
  * Filters are applied inside the k-NN search, so a filter never empties a result that has matching frames.
@@ -40,9 +54,24 @@ export interface FrameIndex {
    * frames when given.
    */
   scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[], runId?: string): Promise<Hit[]>;
+  /**
+   * The stored vectors of the frames `selections` pick, each stored frame once, in no particular order: one filtered
+   * read whatever the number of videos (a moment to search like, the best frames of a result's clips). At most
+   * 10 000 frames.
+   */
+  frameVectors(selections: readonly FrameSelection[]): Promise<StoredFrame[]>;
   removeVideo(videoId: string): Promise<void>;
   /** The model and dimension every stored frame was embedded with; undefined while the index is empty. */
   embedding(): Promise<{ model: string; dim: number } | undefined>;
   /** Frames stored for a video (for checks and `vsearch videos`). */
   countFrames(videoId: string): Promise<number>;
+}
+
+/**
+ * A frame index whose replacements are runs (OpenSearch Serverless: see `OpenSearchFrameIndex`): `replaceRun` is
+ * `replaceFrames` returning the id of the run that now holds the video's frames, which the catalog must then name
+ * (`VideoRecord.runId`) for search to show them.
+ */
+export interface RunFrameIndex extends FrameIndex {
+  replaceRun(video: VideoRecord, frames: FrameVector[]): Promise<string>;
 }

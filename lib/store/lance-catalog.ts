@@ -1,18 +1,35 @@
 import { Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import type { ShotBoundaryKind } from '../core/shots';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { keywordMatcher } from '../core/keywords';
-import type { VideoRecord, VideoStatus } from '../core/types';
+import type { SpeechRecord, VideoRecord, VideoStatus } from '../core/types';
 import type { Catalog } from './catalog';
 import type { ActiveRuns } from './frame-index';
 import { sqlString, sqlStringList } from './lance-sql';
 
-const TABLE = 'videos';
+/** The table's name: its directory in the data directory is `videos.lance`. */
+export const CATALOG_TABLE = 'videos';
 
 /**
  * The smoothing applied to a video's frames (`VideoRecord.smoothing`): kernel 0 means stored raw, null not recorded
  * (a catalog written before the columns existed; `open` adds them to such a table).
  */
 const SMOOTHING_FIELDS = [new Field('smoothing_kernel', new Int32(), true), new Field('smoothing_sigma', new Float64(), true)];
+
+/** `VideoRecord.speech` as JSON (a small record read whole), null when not recorded; added to older tables by `open`. */
+const SPEECH_FIELD = new Field('speech', new Utf8(), true);
+/**
+ * The video's shots (`VideoRecord.shots`): threshold 0 means not detected, null not recorded (an older catalog); the
+ * boundaries as two lists of the same length, their times and kinds.
+ */
+const SHOT_FIELDS = [
+  new Field('shot_threshold', new Float64(), true),
+  new Field('shot_times', new List(new Field('item', new Float64(), true)), true),
+  new Field('shot_kinds', new List(new Field('item', new Utf8(), true)), true),
+];
+
+/** Columns added after the first release: `open` adds those an older table lacks. */
+const ADDED_FIELDS = [...SMOOTHING_FIELDS, SPEECH_FIELD, ...SHOT_FIELDS];
 
 const SCHEMA = new Schema([
   new Field('id', new Utf8(), false),
@@ -23,11 +40,13 @@ const SCHEMA = new Schema([
   new Field('duration_sec', new Float64(), false),
   new Field('fps', new Float64(), false),
   ...SMOOTHING_FIELDS,
+  ...SHOT_FIELDS,
   new Field('model', new Utf8(), false),
   new Field('dim', new Int32(), false),
   new Field('frames', new Int32(), false),
   new Field('status', new Utf8(), false),
   new Field('error', new Utf8(), true),
+  SPEECH_FIELD,
   // ISO-8601 strings, as the record carries them: they sort in time order and round-trip exactly.
   new Field('created_at', new Utf8(), false),
   new Field('updated_at', new Utf8(), false),
@@ -47,11 +66,15 @@ type VideoRow = {
   fps: number;
   smoothing_kernel: number | null;
   smoothing_sigma: number | null;
+  shot_threshold: number | null;
+  shot_times: Iterable<number> | null;
+  shot_kinds: Iterable<string> | null;
   model: string;
   dim: number;
   frames: number;
   status: string;
   error: string | null;
+  speech: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -67,11 +90,15 @@ function toRow(video: VideoRecord): VideoRow {
     fps: video.fps,
     smoothing_kernel: video.smoothing === undefined ? null : (video.smoothing?.kernelSize ?? 0),
     smoothing_sigma: video.smoothing?.sigma ?? null,
+    shot_threshold: video.shots === undefined ? null : (video.shots?.threshold ?? 0),
+    shot_times: video.shots?.boundaries.map((boundary) => boundary.time) ?? null,
+    shot_kinds: video.shots?.boundaries.map((boundary) => boundary.kind) ?? null,
     model: video.model,
     dim: video.dim,
     frames: video.frames,
     status: video.status,
     error: video.error ?? null,
+    speech: video.speech ? JSON.stringify(video.speech) : null,
     created_at: video.createdAt,
     updated_at: video.updatedAt,
   };
@@ -95,10 +122,18 @@ function fromRow(row: VideoRow): VideoRecord {
   // Optional fields stay absent rather than `undefined`, so a record reads back exactly as it was put.
   if (row.category !== null) video.category = row.category;
   if (row.error !== null) video.error = row.error;
+  if (row.speech !== null) video.speech = JSON.parse(row.speech) as SpeechRecord;
   if (row.smoothing_kernel !== null) {
     video.smoothing = row.smoothing_kernel === 0 ? null : { kernelSize: row.smoothing_kernel, sigma: row.smoothing_sigma ?? 0 };
   }
+  if (row.shot_threshold !== null) video.shots = row.shot_threshold === 0 ? null : shotsOf(row);
   return video;
+}
+
+function shotsOf(row: VideoRow): VideoRecord['shots'] {
+  const kinds = Array.from(row.shot_kinds ?? []) as ShotBoundaryKind[];
+  const boundaries = Array.from(row.shot_times ?? [], (time, i) => ({ time, kind: kinds[i] }));
+  return { threshold: row.shot_threshold!, boundaries };
 }
 
 /** The catalog as a small LanceDB table, one row per video (the local-mode stand-in for DynamoDB). */
@@ -109,10 +144,10 @@ export class LanceCatalog implements Catalog {
     // existOk: a second store opened on the same directory at the same time reuses the table it just created.
     // An existing table is opened as it is (creating over it would refuse an older schema), then brought up to date.
     const table = await db
-      .openTable(TABLE)
-      .catch(() => db.createEmptyTable(TABLE, SCHEMA, { mode: 'create', existOk: true }));
+      .openTable(CATALOG_TABLE)
+      .catch(() => db.createEmptyTable(CATALOG_TABLE, SCHEMA, { mode: 'create', existOk: true }));
     const names = new Set((await table.schema()).fields.map((field) => field.name));
-    const missing = SMOOTHING_FIELDS.filter((field) => !names.has(field.name));
+    const missing = ADDED_FIELDS.filter((field) => !names.has(field.name));
     if (missing.length > 0) await table.addColumns(missing);
     return new LanceCatalog(table);
   }

@@ -5,13 +5,14 @@ import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import type { Catalog } from './catalog';
 import { IndexMismatchError } from './errors';
-import type { FrameIndex, FrameSearch } from './frame-index';
+import type { FrameIndex, FrameSearch, FrameSelection, StoredFrame } from './frame-index';
 import { frameFilterClauses, videoClause } from './lance-frame-filter';
 import { sqlNumber } from './lance-sql';
 import { maintainVectorIndex, tuneVectorQuery } from './lance-vector-index';
 import { assertIndexAccepts } from './model-guard';
 
-const TABLE = 'frames';
+/** The table's name: its directory in the data directory is `frames.lance`. */
+export const FRAMES_TABLE = 'frames';
 const MAX_K = 10_000;
 
 /**
@@ -64,6 +65,11 @@ export class LanceFrameIndex implements FrameIndex {
   constructor(
     private readonly db: Connection,
     private readonly catalog: Catalog,
+    /**
+     * `deferVectorIndex`: writes leave the vector index as it is, for many writes in a row (a rebuild), which then
+     * call `updateVectorIndex` once: every build in between would be thrown away. Searches still see every row.
+     */
+    private readonly options: { deferVectorIndex?: boolean } = {},
   ) {}
 
   /**
@@ -96,7 +102,13 @@ export class LanceFrameIndex implements FrameIndex {
       .whenNotMatchedInsertAll()
       .whenNotMatchedBySourceDelete({ where: videoClause(video.id) })
       .execute(rows);
-    await maintainVectorIndex(table);
+    if (!this.options.deferVectorIndex) await maintainVectorIndex(table);
+  }
+
+  /** Builds or rebuilds the vector index if the table's size calls for it (see maintainVectorIndex). */
+  async updateVectorIndex(): Promise<void> {
+    const table = await this.existingTable();
+    if (table) await maintainVectorIndex(table);
   }
 
   /**
@@ -123,8 +135,21 @@ export class LanceFrameIndex implements FrameIndex {
 
   async scoreFrames(vector: Float32Array, videoId: string, windows: readonly TimeWindow[]): Promise<Hit[]> {
     if (windows.length === 0) return [];
-    const inWindows = windows.map(({ start, end }) => `(time >= ${sqlNumber(start)} AND time <= ${sqlNumber(end)})`);
-    return this.scoreWhere(vector, videoId, `${videoClause(videoId)} AND (${inWindows.join(' OR ')})`);
+    return this.scoreWhere(vector, videoId, windowsClause({ videoId, windows }));
+  }
+
+  /** One scan filtered on the selections (`runId` is not needed: see `search`). */
+  async frameVectors(selections: readonly FrameSelection[]): Promise<StoredFrame[]> {
+    const picked = selections.filter((selection) => selection.windows.length > 0);
+    const table = await this.existingTable();
+    if (!table || picked.length === 0) return [];
+    const rows: { video_id: string; time: number; vector: { toArray(): Float32Array } }[] = await table
+      .query()
+      .where(picked.map(windowsClause).join(' OR '))
+      .select(['video_id', 'time', 'vector'])
+      .limit(MAX_K)
+      .toArray();
+    return rows.map((row) => ({ videoId: row.video_id, time: row.time, vector: Float32Array.from(row.vector.toArray()) }));
   }
 
   /** The frames `where` picks, scored here: a plain scan (one snapshot, no limit to guess), in time order. */
@@ -177,7 +202,7 @@ export class LanceFrameIndex implements FrameIndex {
 
   private async existingTable(): Promise<Table | undefined> {
     // Re-checked while missing: another store open on the same directory may have created it since.
-    if (!this.table && (await tableExists(this.db, TABLE))) this.table = await this.db.openTable(TABLE);
+    if (!this.table && (await tableExists(this.db, FRAMES_TABLE))) this.table = await this.db.openTable(FRAMES_TABLE);
     return this.table;
   }
 
@@ -185,18 +210,25 @@ export class LanceFrameIndex implements FrameIndex {
   private async writableTable(dim: number): Promise<Table> {
     const table =
       (await this.existingTable()) ??
-      (await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'create', existOk: true, ...FRAMES_TABLE_STORAGE }));
+      (await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'create', existOk: true, ...FRAMES_TABLE_STORAGE }));
     this.table = table;
     if ((await vectorDim(table)) === dim) return table;
     // assertIndexAccepts let this through, so the table was empty; re-checked because another store may write too.
     if ((await table.countRows()) > 0) throw new IndexMismatchError('frames of another width were written meanwhile; try again');
     table.close();
-    this.table = await this.db.createEmptyTable(TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
+    this.table = await this.db.createEmptyTable(FRAMES_TABLE, framesSchema(dim), { mode: 'overwrite', ...FRAMES_TABLE_STORAGE });
     return this.table;
   }
 }
 
-async function tableExists(db: Connection, name: string): Promise<boolean> {
+/** The frames of one video in any of its windows (bounds included). */
+function windowsClause({ videoId, windows }: Pick<FrameSelection, 'videoId' | 'windows'>): string {
+  const inWindows = windows.map(({ start, end }) => `(time >= ${sqlNumber(start)} AND time <= ${sqlNumber(end)})`);
+  return `(${videoClause(videoId)} AND (${inWindows.join(' OR ')}))`;
+}
+
+/** Whether the database holds a table named `name` (table names are listed in pages). */
+export async function tableExists(db: Connection, name: string): Promise<boolean> {
   const PAGE = 100;
   let startAfter: string | undefined;
   for (;;) {

@@ -3,10 +3,10 @@ import type { API, Client, Types } from '@opensearch-project/opensearch';
 import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
 import { IndexMismatchError, IndexWriteError } from './errors';
-import type { FrameIndex, FrameSearch } from './frame-index';
+import type { FrameSearch, FrameSelection, RunFrameIndex, StoredFrame } from './frame-index';
 import { assertIndexAccepts } from './model-guard';
 import { DEFAULT_BULK_OPTIONS, deleteFrames, indexFrames, type BulkOptions } from './opensearch-bulk';
-import { onIndex } from './opensearch-errors';
+import { onIndex, type WakePolicy } from './opensearch-errors';
 import { embeddingDimension, type FrameDoc } from './opensearch-mapping';
 import {
   innerProductFromScore,
@@ -31,10 +31,18 @@ export interface OpenSearchFrameIndexOptions {
    * are counted in the milliseconds asked of it.
    */
   visibility?: { pollMs?: number; timeoutMs?: number; windowMs?: number };
+  /**
+   * How reads meet a collection that wakes from zero (a NextGen collection group at 0 OCU answers the first request
+   * after 10 idle minutes 10–30 s late, or 503): each read request may take `requestTimeoutMs` (default: the
+   * client's), and a read that meets a waking collection is retried for up to `maxWaitMs` of backoff (default 120 s,
+   * four times the longest wake; 0: at once) before it throws `IndexWakingError`. Waits use `bulk.sleep`. Bulk
+   * writes retry on their own (`bulk`).
+   */
+  waking?: { requestTimeoutMs?: number; maxWaitMs?: number };
 }
 
 /**
- * The frames of every video in an OpenSearch Serverless (classic) vector collection, one document per frame.
+ * The frames of every video in an OpenSearch Serverless vector collection (classic or NextGen), one document per frame.
  *
  * Writes. Classic collections refuse our own document ids, `_delete_by_query` and `refresh`, and show a write to
  * searches only after their refresh interval (10–60 s). So a replacement is a RUN: `replaceFrames` indexes the new
@@ -66,26 +74,29 @@ export interface OpenSearchFrameIndexOptions {
  * shows; the first copy of each frame is kept. Deletes by id are final for later reads, so nothing else is needed.
  * Without an unknown outcome no frame has two copies, and the wait ends as soon as all frames show. The default
  * window, 90 s, is the classic refresh interval (60 s) plus a margin for a request the collection finishes shortly
- * after we stopped waiting for its answer; lower it for NextGen collections (10 s).
+ * after we stopped waiting for its answer; NextGen collections refresh every 10 s, and the deployment passes 40 s for
+ * them (serverless.yml).
  */
-export class OpenSearchFrameIndex implements FrameIndex {
+export class OpenSearchFrameIndex implements RunFrameIndex {
   private readonly index: string;
   private readonly bulk: BulkOptions;
   private readonly pollMs: number;
   private readonly timeoutMs: number;
   private readonly windowMs: number;
+  private readonly wake: WakePolicy;
   /** The mapping's vector width, read once: an index's mapping cannot change it. */
   private dim: Promise<number> | undefined;
 
   constructor(
     private readonly client: Client,
-    { index, bulk, visibility }: OpenSearchFrameIndexOptions,
+    { index, bulk, visibility, waking }: OpenSearchFrameIndexOptions,
   ) {
     this.index = index;
     this.bulk = { ...DEFAULT_BULK_OPTIONS, ...bulk };
     this.pollMs = visibility?.pollMs ?? 2_000;
     this.timeoutMs = visibility?.timeoutMs ?? 300_000;
     this.windowMs = visibility?.windowMs ?? 90_000;
+    this.wake = { requestTimeoutMs: waking?.requestTimeoutMs, maxWaitMs: waking?.maxWaitMs ?? 120_000, sleep: this.bulk.sleep };
   }
 
   /** Makes `frames` the video's only frames (see the class comment). */
@@ -110,7 +121,7 @@ export class OpenSearchFrameIndex implements FrameIndex {
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer from 1 to ${MAX_K}, got ${k}`);
     await this.assertSearchable(vector);
     const body = knnSearchBody(vector, k, filters, activeRuns);
-    const { hits } = (await onIndex(this.client.search({ index: this.index, body }))).body.hits;
+    const { hits } = (await this.read(body)).hits;
     return hits.map((hit) => ({
       videoId: hit._source.video_id,
       time: hit._source.time,
@@ -122,7 +133,7 @@ export class OpenSearchFrameIndex implements FrameIndex {
   async scoreVideo(vector: Float32Array, videoId: string, runId?: string): Promise<Hit[]> {
     await this.assertSearchable(vector);
     const hits: Hit[] = [];
-    const frames = scanFrames(this.client, this.index, videoQuery(videoId, runId), ['time', 'embedding']);
+    const frames = scanFrames(this.client, this.index, videoQuery(videoId, runId), ['time', 'embedding'], this.wake);
     for await (const { source } of frames) {
       hits.push({ videoId, time: source.time, score: dot(vector, Float32Array.from(source.embedding)) });
     }
@@ -138,10 +149,27 @@ export class OpenSearchFrameIndex implements FrameIndex {
     if (windows.length === 0) return [];
     await this.assertSearchable(vector);
     const body = knnSearchBody(vector, MAX_K, undefined, undefined, windowsQuery(videoId, windows, runId));
-    const { hits } = (await onIndex(this.client.search({ index: this.index, body }))).body.hits;
+    const { hits } = (await this.read(body)).hits;
     return hits
       .map((hit) => ({ videoId, time: hit._source.time, score: innerProductFromScore(hit._score ?? 0) }))
       .sort((a, b) => a.time - b.time);
+  }
+
+  /**
+   * One scan of the selected frames with their vectors. A frame a resent bulk request stored twice (see the class
+   * comment) is returned once.
+   */
+  async frameVectors(selections: readonly FrameSelection[]): Promise<StoredFrame[]> {
+    const picked = selections.filter((selection) => selection.windows.length > 0);
+    if (picked.length === 0) return [];
+    const query = { bool: { should: picked.map(({ videoId, windows, runId }) => windowsQuery(videoId, windows, runId)), minimum_should_match: 1 } };
+    const frames = new Map<string, StoredFrame>();
+    for await (const { source } of scanFrames(this.client, this.index, query, ['video_id', 'time', 'embedding'], this.wake)) {
+      const key = `${source.video_id}@${source.time}`;
+      if (!frames.has(key)) frames.set(key, { videoId: source.video_id, time: source.time, vector: Float32Array.from(source.embedding) });
+      if (frames.size === MAX_K) break;
+    }
+    return [...frames.values()];
   }
 
   /** Frames only (the catalog entry is the caller's); they leave searches within one refresh interval. */
@@ -149,23 +177,29 @@ export class OpenSearchFrameIndex implements FrameIndex {
     await this.deleteMatching(videoQuery(videoId));
   }
 
-  /** The width from the mapping, the model from any stored frame (replaceFrames keeps one model per index). */
+  /**
+   * The width from the mapping, the model from any stored frame (replaceFrames keeps one model per index); both asked
+   * at once, so a search meets a waking collection once, not twice in a row.
+   */
   async embedding(): Promise<{ model: string; dim: number } | undefined> {
-    const dim = await this.dimension();
     const body: API.Search_RequestBody = { size: 1, _source: { includes: ['model'] } };
-    const [hit] = (await onIndex(this.client.search({ index: this.index, body }))).body.hits.hits;
-    return hit ? { model: hit._source.model, dim } : undefined;
+    const [dim, { hits }] = await Promise.all([this.dimension(), this.read(body)]);
+    return hits.hits[0] ? { model: hits.hits[0]._source.model, dim } : undefined;
   }
 
   /** Searchable frames of a video, or of one run of it. A search rather than `_count`: every collection has it. */
   async countFrames(videoId: string, runId?: string): Promise<number> {
     const body: API.Search_RequestBody = { size: 0, track_total_hits: true, query: videoQuery(videoId, runId) };
-    const { total } = (await onIndex(this.client.search({ index: this.index, body }))).body.hits;
+    const { total } = (await this.read(body)).hits;
     return typeof total === 'number' ? total : (total?.value ?? 0);
   }
 
+  private async read(body: API.Search_RequestBody): Promise<API.Search_ResponseBody> {
+    return (await onIndex((options) => this.client.search({ index: this.index, body }, options), this.wake)).body;
+  }
+
   private dimension(): Promise<number> {
-    this.dim ??= embeddingDimension(this.client, this.index).catch((error: unknown) => {
+    this.dim ??= embeddingDimension(this.client, this.index, this.wake).catch((error: unknown) => {
       this.dim = undefined;
       throw error;
     });
@@ -224,7 +258,7 @@ export class OpenSearchFrameIndex implements FrameIndex {
     const seen = new Set<number>();
     const extra: string[] = [];
     // In (frame, attempt) order: the first copy of a frame is kept.
-    for await (const { id, frame } of scanFrames(this.client, this.index, videoQuery(videoId, runId), [])) {
+    for await (const { id, frame } of scanFrames(this.client, this.index, videoQuery(videoId, runId), [], this.wake)) {
       if (seen.has(frame)) extra.push(id);
       else seen.add(frame);
     }
@@ -233,7 +267,7 @@ export class OpenSearchFrameIndex implements FrameIndex {
 
   private async deleteMatching(query: Types.Common_QueryDsl.QueryContainer): Promise<void> {
     let ids: string[] = [];
-    for await (const { id } of scanFrames(this.client, this.index, query, [])) {
+    for await (const { id } of scanFrames(this.client, this.index, query, [], this.wake)) {
       ids.push(id);
       if (ids.length === this.bulk.maxOperations) {
         await deleteFrames(this.client, this.index, ids, this.bulk);

@@ -1,6 +1,6 @@
 import type { API, Client } from '@opensearch-project/opensearch';
 import { IndexMismatchError } from './errors';
-import { errorType, onIndex } from './opensearch-errors';
+import { errorType, NO_WAKE_WAIT, onIndex, type WakePolicy } from './opensearch-errors';
 
 /** HNSW graph parameters: 16 links per node, 128 candidates while building (recall vs indexing cost). */
 const HNSW_PARAMETERS = { m: 16, ef_construction: 128 } as const;
@@ -57,12 +57,13 @@ export function framesIndexBody(dim: number): API.Indices_Create_RequestBody {
 
 /**
  * Creates the frames index unless it exists; one created meanwhile by another caller is fine too. Throws
- * `IndexMismatchError` if the existing index was made for another width.
+ * `IndexMismatchError` if the existing index was made for another width, `IndexWakingError` while the collection
+ * wakes from zero.
  */
 export async function ensureFramesIndex(client: Client, { index, dim }: { index: string; dim: number }): Promise<void> {
-  if (!(await client.indices.exists({ index })).body) {
+  if (!(await onIndex((options) => client.indices.exists({ index }, options))).body) {
     try {
-      await client.indices.create({ index, body: framesIndexBody(dim) });
+      await onIndex((options) => client.indices.create({ index, body: framesIndexBody(dim) }, options));
     } catch (error) {
       if (errorType(error) !== 'resource_already_exists_exception') throw error;
     }
@@ -72,8 +73,8 @@ export async function ensureFramesIndex(client: Client, { index, dim }: { index:
 }
 
 /** The width of the index's `embedding` vectors, from its mapping. */
-export async function embeddingDimension(client: Client, index: string): Promise<number> {
-  const { body } = await onIndex(client.indices.getMapping({ index }));
+export async function embeddingDimension(client: Client, index: string, wake: WakePolicy = NO_WAKE_WAIT): Promise<number> {
+  const { body } = await onIndex((options) => client.indices.getMapping({ index }, options), wake);
   // Keyed by the concrete index name, which differs from `index` when that is an alias.
   const embedding = Object.values(body)[0]?.mappings.properties?.embedding;
   if (embedding?.type !== 'knn_vector') throw new Error(`index ${index} has no knn_vector field "embedding"`);

@@ -7,13 +7,21 @@ const { apiBase, apiKey } = await fetch('config.json', { cache: 'no-cache' })
   .catch(() => ({}))
   .then((config) => ({ apiBase: String(config.apiBase ?? '').replace(/\/+$/, ''), apiKey: String(config.apiKey ?? '') }));
 
-/** An API failure with the server's message and the request field it names (`{"error":{"code","message","field"}}`). */
+/**
+ * An API failure with the server's message, its code and the request field it names (`{"error":{"code","message",
+ * "field"}}`), and for a 503 the seconds its Retry-After asks to wait.
+ */
 export class ApiFailure extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter) {
     super(body?.error?.message ?? `the API answered HTTP ${status}`);
+    this.code = body?.error?.code;
     this.field = body?.error?.field;
+    this.retryAfterSec = Number(retryAfter) > 0 ? Number(retryAfter) : undefined;
   }
 }
+
+/** The longest the page waits for an index that is waking up before it searches again. */
+const MAX_WAKE_WAIT_SEC = 60;
 
 async function call(method, path, body) {
   const headers = { accept: 'application/json' };
@@ -21,12 +29,26 @@ async function call(method, path, body) {
   if (apiKey) headers['x-api-key'] = apiKey;
   const response = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const answer = await response.json().catch(() => undefined);
-  if (!response.ok) throw new ApiFailure(response.status, answer);
+  if (!response.ok) throw new ApiFailure(response.status, answer, response.headers.get('retry-after'));
   return answer;
 }
 
-/** `POST /search` → `{clips}`. */
-export const search = (request) => call('POST', '/search', request);
+/**
+ * `POST /search` → `{clips}`. An index waking up after a quiet spell (503 `index_waking`: the AWS deployment's
+ * collection scales to zero) is waited out once: `onWaking(seconds)` hears for how long (Retry-After), then the
+ * search is sent again, and a second failure is the caller's.
+ */
+export async function search(request, onWaking) {
+  try {
+    return await call('POST', '/search', request);
+  } catch (error) {
+    if (error.code !== 'index_waking') throw error;
+    const seconds = Math.min(error.retryAfterSec ?? 10, MAX_WAKE_WAIT_SEC);
+    onWaking(seconds);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return call('POST', '/search', request);
+  }
+}
 
 /** `POST /timeline` → `{videoId, times, scores, rawScores?, threshold?}`; `parts` is `{query, search}`. */
 export const timeline = (parts, videoId) => call('POST', '/timeline', { ...parts, videoId });

@@ -1,33 +1,37 @@
 // The search page: wires the form, results, search signal and videos view together, and keeps the URL a deep link to
-// what is shown (`?q=…&video=…&category=…&tag=…&k=…&size=…&offset=…&weight=…`, or `?view=videos`).
+// what is shown (`?q=…&like=…&not=…&video=…&category=…&tag=…&k=…&size=…&offset=…&weight=…&snap=…&dedupe=…`, or
+// `?view=videos`).
 import { search } from './api.js';
 import { createClipList } from './clips.js';
 import { h } from './dom.js';
 import { setupImagePicker } from './image-picker.js';
-import { fillForm, searchRequest, stateFromForm, stateFromUrl, timelineParts, urlForState } from './search-state.js';
+import { range } from './format.js';
+import { fillForm, parseMoment, searchRequest, stateFromForm, stateFromUrl, timelineParts, urlForState } from './search-state.js';
 import { createTimeline } from './timeline.js';
 import { createVideosView } from './videos-view.js';
 
 /** API error fields that name something other than the form control of the same name. */
-const FIELD_CONTROLS = { text: 'q', videoIds: 'videos' };
+const FIELD_CONTROLS = { text: 'q', videoIds: 'videos', like: 'like-clear' };
 
 const form = document.getElementById('search-form');
 const status = document.getElementById('search-status');
 const results = document.querySelector('.results');
 const searchLink = document.querySelector('nav a[data-view=search]');
 const views = { search: document.getElementById('search-view'), videos: document.getElementById('videos-view') };
+const likeChip = document.getElementById('like-chip');
 
 const image = setupImagePicker(document.getElementById('drop-zone'), (message) => (status.textContent = message));
 const timeline = createTimeline(document.getElementById('timeline'));
-const clips = createClipList(document.getElementById('clips'), { onPlay: (clip) => timeline.focus(clip.videoId) });
+const clips = createClipList(document.getElementById('clips'), { onPlay: (clip) => timeline.focus(clip.videoId), onLike: searchLike });
 const videos = createVideosView(views.videos, { onVideos: suggest });
 
 let searches = 0;
 let shownUrl;
 
 async function run(state, url) {
+  showLike();
   const request = searchRequest(state, image.current());
-  if (!request.text && !request.image) {
+  if (!request.text && !request.image && !request.like) {
     status.textContent = 'Type what to look for, or choose an image.';
     form.elements.q.focus();
     return;
@@ -39,7 +43,10 @@ async function run(state, url) {
   status.textContent = 'Searching…';
   results.setAttribute('aria-busy', 'true');
   try {
-    const answer = await search(request);
+    const waking = (seconds) => {
+      if (current === searches) status.textContent = `The index is waking up… searching again in ${seconds} s.`;
+    };
+    const answer = await search(request, waking);
     if (current !== searches) return;
     clips.show(answer.clips);
     timeline.show(timelineParts(request), answer.clips);
@@ -48,12 +55,30 @@ async function run(state, url) {
   } catch (error) {
     if (current !== searches) return;
     status.textContent = `Search failed: ${error.message}`;
-    const control = error.field && form.elements[FIELD_CONTROLS[error.field] ?? error.field.split('.')[0]];
+    const name = error.field?.split('.')[0];
+    const control = name && form.elements[FIELD_CONTROLS[name] ?? name];
     control?.setAttribute('aria-invalid', 'true');
     control?.focus();
   } finally {
     if (current === searches) results.removeAttribute('aria-busy');
   }
+}
+
+/** "More like this" on a clip: a new search for that moment alone, with the filters and settings kept. */
+function searchLike(clip) {
+  image.clear();
+  const state = { ...stateFromForm(form), text: undefined, like: { videoId: clip.videoId, start: clip.start, end: clip.end } };
+  fillForm(form, state);
+  const url = urlForState(state);
+  history.pushState(null, '', url);
+  run(state, location.search);
+}
+
+/** The moment the form searches like, if any, shown above the filters. */
+function showLike() {
+  const like = parseMoment(form.elements.like.value);
+  likeChip.hidden = !like;
+  if (like) likeChip.querySelector('.like-moment').textContent = `${like.videoId} ${range(like.start, like.end)}`;
 }
 
 function showView(name) {
@@ -73,7 +98,8 @@ function followUrl() {
   if (view !== 'search' || location.search === shownUrl) return;
   const state = stateFromUrl(location.search);
   fillForm(form, state);
-  if (state.text) run(state, location.search);
+  showLike();
+  if (state.text || state.like) run(state, location.search);
 }
 
 /** Filter suggestions from the catalog. */
@@ -101,6 +127,12 @@ for (const link of document.querySelectorAll('nav a')) {
   });
 }
 window.addEventListener('popstate', followUrl);
+
+document.getElementById('like-clear').addEventListener('click', () => {
+  form.elements.like.value = '';
+  showLike();
+  form.elements.q.focus();
+});
 
 followUrl();
 if (views.videos.hidden) videos.refresh();

@@ -1,6 +1,7 @@
 // The search signal of one video, as in the seed's smoothing figure: the query's score for every indexed frame over
 // time (smoothed, and raw where the deployment keeps raw embeddings), the threshold, the stretches above it, and the
-// clips the search returned, shaded. Inline SVG drawn at its container's width, so text keeps its size on a phone.
+// clips the search returned, shaded, and the video's shot boundaries; the matching transcript lines are marked along
+// the bottom, as tall as their relevance. Inline SVG drawn at its container's width, so text keeps its size on a phone.
 import { s } from './dom.js';
 import { clock, range, score } from './format.js';
 
@@ -9,9 +10,14 @@ const PLOT = { left: 56, right: 28, top: 14, bottom: 32 };
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 /** Frames are marked with dots only while they stay apart. */
 const MAX_DOTS = 120;
+/** Height in px of the mark of a transcript line of relevance 1. */
+const SPEECH_BAND = 24;
 
-/** `{width, title, times, scores, rawScores?, threshold, clips: [{start, end}]}` → an `<svg>` element `width` px wide. */
-export function renderChart({ width, title, times, scores, rawScores, threshold, clips }) {
+/**
+ * `{width, title, times, scores, rawScores?, threshold, clips: [{start, end}], speech: [{start, end, text, score}],
+ * shots?: {boundaries: [{time, kind}]}}` → an `<svg>` element `width` px wide.
+ */
+export function renderChart({ width, title, times, scores, rawScores, threshold, clips, speech = [], shots }) {
   const end = Math.max(times.at(-1) ?? 0, ...clips.map((clip) => clip.end), 1);
   const [low, high] = padded(extent([...scores, ...(rawScores ?? []), threshold]));
   const x = (time) => PLOT.left + (time / end) * (width - PLOT.left - PLOT.right);
@@ -22,9 +28,12 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
   const polyline = (series, cls) => s('polyline', { class: cls, points: points(series).join(' ') });
 
   const peak = scores.reduce((best, value, i) => (value > scores[best] ? i : best), 0);
+  const boundaries = shots?.boundaries ?? [];
   const summary =
     `${times.length} frames; peak score ${score(scores[peak])} at ${clock(times[peak])}; threshold ${score(threshold)}; ` +
-    (clips.length ? `clips found: ${clips.map((clip) => range(clip.start, clip.end)).join(', ')}` : 'no clip found in this video');
+    (clips.length ? `clips found: ${clips.map((clip) => range(clip.start, clip.end)).join(', ')}` : 'no clip found in this video') +
+    (shots ? `; ${boundaries.length + 1} shot${boundaries.length === 0 ? '' : 's'}` : '') +
+    (speech.length ? `; said: ${speech.map((line) => `${range(line.start, line.end)} “${line.text}”`).join(', ')}` : '');
 
   return s(
     'svg',
@@ -48,6 +57,14 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
         s('title', {}, `clip ${range(clip.start, clip.end)}`),
       ),
     ),
+    speech.map((line) => {
+      const tall = SPEECH_BAND * line.score;
+      return s(
+        'rect',
+        { class: 'speech-band', x: x(line.start), y: bottom - tall, width: Math.max(3, x(line.end) - x(line.start)), height: tall },
+        s('title', {}, `said ${range(line.start, line.end)}: “${line.text}”`),
+      );
+    }),
     times.length > 0 &&
       s('polygon', {
         class: 'above',
@@ -58,6 +75,13 @@ export function renderChart({ width, title, times, scores, rawScores, threshold,
     polyline(scores, 'smoothed'),
     times.length <= MAX_DOTS && scores.map((value, i) => s('circle', { class: 'dot', cx: x(times[i]), cy: y(value), r: 2.5 })),
     s('line', { class: 'threshold', x1: PLOT.left, x2: width - PLOT.right, y1: thresholdY, y2: thresholdY }),
+    boundaries.map(({ time, kind }) =>
+      s(
+        'line',
+        { class: `shot ${kind}`, 'data-time': time, x1: x(time), x2: x(time), y1: PLOT.top, y2: bottom },
+        s('title', {}, `${kind === 'cut' ? 'cut' : 'dissolve'} at ${clock(time)}`),
+      ),
+    ),
   );
 }
 

@@ -1,12 +1,13 @@
 // Search results as clip cards. Activating a card plays its clip in place: the thumbnail gives way to a player that
 // starts at the clip's start (the playback URL's #t=start,end media fragment) and pauses at its end. One clip plays
-// at a time; Escape stops it and gives focus back to its card.
+// at a time; Escape stops it and gives focus back to its card. A card lists the near-duplicates collapsed into it and
+// has a "More like this" button.
 import { mediaUrl } from './api.js';
 import { h } from './dom.js';
 import { range, score } from './format.js';
 
-/** Cards in the list element `list`; `onPlay(clip)` hears which clip started playing. */
-export function createClipList(list, { onPlay }) {
+/** Cards in the list element `list`; `onPlay(clip)` hears which clip started playing, `onLike(clip)` which to find more like. */
+export function createClipList(list, { onPlay, onLike }) {
   let playing;
 
   function stop() {
@@ -58,11 +59,19 @@ export function createClipList(list, { onPlay }) {
         'span',
         { class: 'clip-meta' },
         h('span', { class: 'clip-range' }, range(clip.start, clip.end)),
+        h('span', { class: 'clip-matched' }, `by ${clip.matchedBy.join(' + ')}`),
         h('span', { class: 'clip-score' }, `score ${score(clip.score)}`),
       ),
+      // The transcript line(s) that matched: what is said in the clip.
+      clip.transcript.length > 0 && h('span', { class: 'clip-transcript' }, clip.transcript.map((line) => `“${line.text}”`).join(' ')),
     );
     button.addEventListener('click', () => play(item, button, clip));
+    const duplicates = clip.duplicates ?? [];
     item.append(button);
+    if (duplicates.length > 0) {
+      item.append(h('p', { class: 'clip-duplicates' }, `Also in: ${duplicates.map((d) => `${d.videoId} ${range(d.start, d.end)}`).join(', ')}`));
+    }
+    item.append(h('button', { type: 'button', class: 'more-like', onclick: () => onLike(clip) }, 'More like this'));
     return item;
   }
 

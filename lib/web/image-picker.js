@@ -4,7 +4,7 @@
 const MAX_SIDE = 512;
 
 /**
- * Wires the picker inside `zone` and returns `{current()}`: the chosen image as a data URL, or undefined.
+ * Wires the picker inside `zone` and returns `{current(), clear()}`: the chosen image as a data URL, or undefined.
  * `onProblem(message)` hears about files the browser cannot read as images.
  */
 export function setupImagePicker(zone, onProblem) {
@@ -48,7 +48,7 @@ export function setupImagePicker(zone, onProblem) {
     clear();
     input.focus();
   });
-  return { current: () => current };
+  return { current: () => current, clear };
 }
 
 /**

@@ -11,6 +11,7 @@ export function createTimeline(section) {
   const output = section.querySelector('#threshold-value');
   const chart = section.querySelector('#chart');
   const rawLegend = section.querySelector('#legend-raw');
+  const shotsLegend = section.querySelector('#legend-shots');
   const status = section.querySelector('#timeline-status');
   let parts;
   let clips = [];
@@ -21,7 +22,7 @@ export function createTimeline(section) {
   function draw() {
     output.value = score(Number(slider.value));
     drawnWidth = chart.clientWidth;
-    const { videoId, times, scores, rawScores } = signal;
+    const { videoId, times, scores, rawScores, speech, shots } = signal;
     chart.replaceChildren(
       renderChart({
         width: drawnWidth,
@@ -29,8 +30,10 @@ export function createTimeline(section) {
         times,
         scores,
         rawScores,
+        speech,
         threshold: Number(slider.value),
         clips: clips.filter((clip) => clip.videoId === videoId),
+        shots,
       }),
     );
   }
@@ -45,6 +48,7 @@ export function createTimeline(section) {
       if (request !== loading) return; // a newer choice of video or query won
       signal = answer;
       rawLegend.hidden = !answer.rawScores;
+      shotsLegend.hidden = !answer.shots;
       status.textContent = answer.times.length ? '' : 'This video has no indexed frames.';
       if (!answer.times.length) {
         chart.replaceChildren();

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bulk, type BulkFault } from './aoss/bulk';
+import { ColdSides, scalingUp, SIDES, sideOf, type Cold, type Side } from './aoss/cold';
 import { AossError, badRequest, refusal } from './aoss/errors';
 import type { Source } from './aoss/fields';
 import { count, search } from './aoss/search';
 import { AossStore } from './aoss/store';
 
 export type { BulkFault } from './aoss/bulk';
+export type { Cold, Side } from './aoss/cold';
 
 export interface AossDoubleOptions {
   /** How long a write takes to become searchable (a classic collection's refresh interval); default 0. */
@@ -25,6 +27,8 @@ export interface LoggedRequest {
   status: number;
   /** Set when the request used something classic AOSS refuses or the double does not emulate: the reason. */
   refused?: string;
+  /** Set when the request met a cold side (`goCold`): `late` if it waited for the wake, `503` if it was turned away. */
+  cold?: Cold['mode'];
 }
 
 export interface StoredDocument {
@@ -41,6 +45,11 @@ export interface AossDouble {
   requests: LoggedRequest[];
   /** The next `n` bulk requests meet `fault`. */
   failNextBulk(n: number, fault: BulkFault): void;
+  /**
+   * The collection has scaled to zero (a NextGen collection group after 10 idle minutes): `sides` (default both) answer
+   * their next requests as `cold` says (see `Cold`), each side waking on its own requests.
+   */
+  goCold(cold: Cold, sides?: readonly Side[]): void;
   /** Writes and deletes from now on become visible to searches after `ms`. */
   setVisibilityDelay(ms: number): void;
   /** Makes every write and delete so far visible at once (a refresh), for deterministic tests. */
@@ -57,7 +66,8 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
  * frame index sends: index create / exists / mapping / delete, `_bulk`, `_search` (k-NN with efficient filtering, or
  * plain queries), `_count`, `POST _doc`, `DELETE _doc/<id>`. Like AOSS it assigns document ids and refuses given ids,
  * `_refresh`, `refresh=true`, `_delete_by_query`, `_update_by_query`, scroll and `GET /`; writes become searchable
- * after a delay. State is in memory.
+ * after a delay. `goCold` makes it a NextGen collection that scaled to zero (answering late, or 503, until it wakes).
+ * State is in memory.
  */
 export async function startAossDouble(options: AossDoubleOptions = {}): Promise<AossDouble> {
   const store = new AossStore();
@@ -65,6 +75,7 @@ export async function startAossDouble(options: AossDoubleOptions = {}): Promise<
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const requests: LoggedRequest[] = [];
   const faults: BulkFault[] = [];
+  const cold = new ColdSides();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => send(res, 500, refusal(500, 'double_failure', String(error)).body()));
@@ -87,6 +98,9 @@ export async function startAossDouble(options: AossDoubleOptions = {}): Promise<
     let status = 200;
     let body: object | undefined;
     try {
+      const side = sideOf(entry.method, segments[1]);
+      entry.cold = await cold.admit(side);
+      if (entry.cold === '503') throw scalingUp(side);
       if (Buffer.byteLength(text) > maxRequestBytes) {
         throw refusal(413, 'request_too_large', `request body over ${maxRequestBytes} bytes`);
       }
@@ -177,6 +191,9 @@ export async function startAossDouble(options: AossDoubleOptions = {}): Promise<
     failNextBulk(n, fault) {
       for (let i = 0; i < n; i++) faults.push(fault);
     },
+    goCold(state, sides = SIDES) {
+      cold.goCold(state, sides);
+    },
     setVisibilityDelay(ms) {
       store.visibilityDelayMs = ms;
     },
@@ -188,6 +205,7 @@ export async function startAossDouble(options: AossDoubleOptions = {}): Promise<
       return store.get(index).live().map((doc) => ({ id: doc.id, source: doc.source, searchable: doc.visibleAt <= now }));
     },
     close() {
+      cold.endAll();
       server.closeAllConnections();
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },

@@ -127,7 +127,7 @@ test('a wide image query on a CLIP model with the integer config layout finds th
 });
 
 test('filters restrict the results to the chosen videos, categories, tags and keywords', async () => {
-  const all = await search(['green']);
+  const all = await search(['green', '--keep-duplicates']);
   expect(all.map((c) => c.videoId)).toEqual(expect.arrayContaining(['traffic', 'sky']));
 
   for (const [args, only] of [

@@ -63,9 +63,12 @@ test('at --fps 0.5 (and --every-nth on a low-rate video) a 20 s red scene is one
     // The kernel is counted in frames, whatever the rate, and recorded with the video.
     const listed = await vsearchJson<{ videos: { fps: number; smoothing: unknown }[] }>(['videos', '--data', dataDir(name)]);
     expect(listed.json.videos).toEqual([expect.objectContaining({ fps: 0.5, smoothing: { kernelSize: 11, sigma: 1.8 } })]);
-    const clips = await search(dataDir(name), ['red']);
-    // Red frames at 10, 12, …, 28 s. Smoothing (11 frames = 22 s here) mixes the scene's first and last frame with
-    // its neighbours, so the clip may lose one interval at each end: within one sampling interval of the scene.
+    // Snapped to its shot, the clip is the scene: from the cut into red to the cut out of it.
+    const [snapped] = await search(dataDir(name), ['red']);
+    expect(snapped).toMatchObject({ videoId: 'red-scene', start: 10, end: 30 });
+    const clips = await search(dataDir(name), ['red', '--snap', 'none']);
+    // Unsnapped: red frames at 10, 12, …, 28 s. Smoothing (11 frames = 22 s here) mixes the scene's first and last
+    // frame with its neighbours, so the clip may lose one interval at each end: within one sampling interval.
     expect(clips[0].videoId).toBe('red-scene');
     expect(clips[0].start).toBeGreaterThanOrEqual(10);
     expect(clips[0].start).toBeLessThanOrEqual(12);
@@ -73,7 +76,7 @@ test('at --fps 0.5 (and --every-nth on a low-rate video) a 20 s red scene is one
     expect(clips[0].end).toBeLessThanOrEqual(28);
     expect(clips.filter((clip) => clip.videoId === 'red-scene' && clip.start >= 10 && clip.end <= 30)).toHaveLength(1);
     // An explicit time offset still wins: 1 s cannot bridge frames 2 s apart.
-    const apart = await search(dataDir(name), ['red', '--time-offset', '1', '--size', '50']);
+    const apart = await search(dataDir(name), ['red', '--time-offset', '1', '--size', '50', '--keep-duplicates']);
     expect(apart.filter((clip) => clip.start >= 10 && clip.end <= 30).length).toBeGreaterThanOrEqual(8);
     expect(apart.every((clip) => clip.start === clip.end)).toBe(true);
   }
@@ -85,10 +88,11 @@ test('a 200 s scene searched with the default k = 100 is one clip spanning 200 s
   await index(await video('others', [['blue', 20], ['green', 20], ['yellow', 20]], 2), data);
 
   const [top] = await search(data, ['red']);
-  // Frames at 0, 1, …, 199 s: the clip spans them all (200 s, within one sampling interval), from 100 k-NN hits.
-  expect(top).toMatchObject({ videoId: 'long-scene', start: 0, end: 199, hits: 100 });
+  // Frames at 0, 1, …, 199 s: the clip spans them all, from 100 k-NN hits, and its one shot to the video's end.
+  expect(top).toMatchObject({ videoId: 'long-scene', start: 0, end: 200, hits: 100 });
+  expect((await search(data, ['red', '--snap', 'none']))[0]).toMatchObject({ start: 0, end: 199, hits: 100 });
   // k no longer decides where the moment ends.
-  expect((await search(data, ['red', '--k', '10']))[0]).toMatchObject({ start: 0, end: 199, hits: 10 });
+  expect((await search(data, ['red', '--k', '10']))[0]).toMatchObject({ start: 0, end: 200, hits: 10 });
 
   const server = await startServeProcess(['--data', data, '--model', model]);
   try {
@@ -99,7 +103,7 @@ test('a 200 s scene searched with the default k = 100 is one clip spanning 200 s
     });
     expect(response.status).toBe(200);
     const { clips } = (await response.json()) as { clips: JsonClip[] };
-    expect(clips[0]).toMatchObject({ videoId: 'long-scene', start: 0, end: 199, hits: 100 });
+    expect(clips[0]).toMatchObject({ videoId: 'long-scene', start: 0, end: 200, hits: 100 });
   } finally {
     await server.stop();
   }

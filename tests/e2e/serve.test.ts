@@ -52,7 +52,7 @@ test('POST /search answers ranked clips with playable links', async () => {
   expect(clips[0].playbackUrl).toBe(`/media/traffic#t=${clips[0].start},${clips[0].end}`);
   expect(clips[0].thumbnailUrl).toBe(`/thumbnails/traffic/${clips[0].bestTime * 1000}.jpg`);
   expect(Object.keys(clips[0]).sort()).toEqual(
-    ['videoId', 'title', 'category', 'tags', 'start', 'end', 'bestTime', 'score', 'hits', 'playbackUrl', 'thumbnailUrl'].sort(),
+    ['videoId', 'title', 'category', 'tags', 'start', 'end', 'bestTime', 'score', 'hits', 'duplicates', 'playbackUrl', 'thumbnailUrl', 'matchedBy', 'transcript'].sort(),
   );
 });
 

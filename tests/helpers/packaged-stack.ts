@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,27 +31,69 @@ const INPUTS = ['serverless.yml', 'package.json', 'resources', 'statemachines', 
 /**
  * `sls package` as CI runs it (osls, dummy credentials, no network), with `--param` values, cached in the system's
  * temporary directory by the content of its inputs: the template test files share one packaging per change (each run
- * of `sls package` bundles every function, several seconds). Concurrent test files may package at once; each writes
- * its own directory and the first to finish wins the rename.
+ * of `sls package` bundles every function, several seconds). Packagings of one checkout run one at a time, whatever
+ * test process asks (serverless-esbuild builds in the checkout's own .esbuild folder: two at once break each other).
  */
 export async function packagedStack(params: Record<string, string> = {}): Promise<PackagedStack> {
   const args = Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
   const dir = path.join(os.tmpdir(), `sls-package-${inputsHash(args)}`);
-  if (!existsSync(path.join(dir, 'cloudformation-template-update-stack.json'))) {
-    const work = await mkdtemp(`${dir}.tmp-`);
-    await promisify(execFile)(
-      process.execPath,
-      [path.join(REPO_ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'ci', '--package', work, ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    await rename(work, dir).catch(() => rm(work, { recursive: true, force: true }));
-    await pruneOldPackages();
+  const template = path.join(dir, 'cloudformation-template-update-stack.json');
+  if (!existsSync(template)) await withCheckoutLock(() => (existsSync(template) ? Promise.resolve() : packageInto(dir, args)));
+  return { dir, template: JSON.parse(await readFile(template, 'utf8')) };
+}
+
+async function packageInto(dir: string, args: string[]): Promise<void> {
+  const work = await mkdtemp(`${dir}.tmp-`);
+  await promisify(execFile)(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'ci', '--package', work, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  ).catch(async (error: unknown) => {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  });
+  await rename(work, dir).catch(() => rm(work, { recursive: true, force: true }));
+  await pruneOldPackages();
+}
+
+/**
+ * Runs `task` holding this checkout's packaging lock: a directory created atomically, with the holder's pid inside; a
+ * lock whose holder is gone is taken over.
+ */
+async function withCheckoutLock(task: () => Promise<void>): Promise<void> {
+  const lock = path.join(os.tmpdir(), `sls-lock-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 16)}`);
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => ''));
+      // A holder that died, or one that never wrote its pid within a minute of taking the lock.
+      const abandoned = holder > 0 ? !isAlive(holder) : Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 60_000;
+      if (abandoned) await rm(lock, { recursive: true, force: true });
+      else await sleep(200);
+    }
   }
-  return { dir, template: JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) };
+  try {
+    await writeFile(path.join(lock, 'pid'), String(process.pid));
+    await task();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Packagings of earlier changes, left a day ago or more, are removed. */
@@ -81,4 +124,20 @@ export function roleStatements(template: PackagedStack['template'], functionLogi
   if (!role) throw new Error(`no role for the function ${functionLogicalName} in the template`);
   const all: Json[] = role.Properties.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
   return all.filter((statement) => ![statement.Action].flat().every((action: string) => action.startsWith('logs:')));
+}
+
+/** `Fn::GetAtt` of a resource's attribute (Arn by default) and `Ref` of a logical id, as the packaged template has them. */
+export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+export const ref = (id: string) => ({ Ref: id });
+
+/** A template's resource by logical id (throws when missing), and its resources of one type. */
+export function templateLookups(template: PackagedStack['template']) {
+  return {
+    resource(id: string): CfnResource {
+      const found = template.Resources[id];
+      if (!found) throw new Error(`no resource ${id} in the template`);
+      return found;
+    },
+    ofType: (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type),
+  };
 }

@@ -118,3 +118,52 @@ test('fault injection: whole-request 429/503, and chosen items', async () => {
   expect(partial.items.map((item) => item.index!.status)).toEqual([201, 429]);
   expect(double.docs(INDEX).map((doc) => doc.source.video_id)).toEqual(['a']);
 });
+
+describe('cold mode: a NextGen collection group scaled to zero (first requests after 10 idle minutes wait 10–30 s)', () => {
+  const action = { index: { _index: INDEX } };
+  const write = () => client.bulk({ body: [action, frame('a')] }, { maxRetries: 0 });
+  const read = () => client.search({ index: INDEX, body: { query: { match_all: {} } } }, { maxRetries: 0 });
+  const timed = async (call: () => Promise<unknown>) => {
+    const started = Date.now();
+    await call();
+    return Date.now() - started;
+  };
+
+  test('503: the first requests of each side are turned away, each side waking on its own requests', async () => {
+    double.goCold({ mode: '503', requests: 2 });
+    expect(await failure(read())).toEqual([503, 'service_unavailable']);
+    // Indexing is cold on its own account: a read does not wake it.
+    expect(await failure(write())).toEqual([503, 'service_unavailable']);
+    expect(await failure(read())).toEqual([503, 'service_unavailable']);
+    expect((await read()).body.hits.hits).toEqual([]);
+    expect(await failure(write())).toEqual([503, 'service_unavailable']);
+    expect((await write()).body.errors).toBe(false);
+    expect(double.requests.slice(-6).map((request) => [request.status, request.cold])).toEqual([
+      [503, '503'],
+      [503, '503'],
+      [503, '503'],
+      [200, undefined],
+      [503, '503'],
+      [200, undefined],
+    ]);
+    // Nothing the cold collection turned away was applied.
+    expect(double.docs(INDEX)).toHaveLength(1);
+  });
+
+  test('late: a side answers nothing until its wake ends, then every request that came meanwhile', async () => {
+    double.goCold({ mode: 'late', delayMs: 1000 }, ['search']);
+    const [first, second, writing] = await Promise.all([
+      timed(read),
+      new Promise((resolve) => setTimeout(resolve, 500)).then(() => timed(read)),
+      timed(write),
+    ]);
+    expect(first).toBeGreaterThanOrEqual(990);
+    // Came 500 ms into the wake: answered when it ended, not a whole wake after it came.
+    expect(second).toBeGreaterThanOrEqual(400);
+    expect(second).toBeLessThan(950);
+    // Indexing was not cold, and search is warm now.
+    expect(writing).toBeLessThan(950);
+    expect(await timed(read)).toBeLessThan(950);
+    expect(double.requests.slice(-4).map((request) => request.cold)).toEqual(['late', undefined, 'late', undefined]);
+  });
+});

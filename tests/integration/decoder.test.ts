@@ -77,6 +77,8 @@ beforeAll(async () => {
     // Frame intervals of 0.05, 0.1 and 0.15 s in turn; red until 1.3 s.
     makeColourVideo(video('vfr.mp4'), [{ colour: 'red', durationSec: 1.3 }, { colour: 'blue', durationSec: 0.7 }], { fps: 10, vfr: true }),
     makeColourVideo(video('rotated.mp4'), [{ colour: 'red', right: 'blue', durationSec: 1 }], { rotate: 90 }),
+    // Red for 1 s, then blue fading in from red over 4 s.
+    makeColourVideo(video('fade.mp4'), [{ colour: 'red', durationSec: 1 }, { colour: 'blue', durationSec: 5, fadeInSec: 4 }], { fps: 10 }),
     // Left quarter red: off-centre, so a centre crop (cover) and a stretch (fill) put its edge in different places.
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=red:s=80x240:r=25:d=1,pad=320:240:0:0:color=blue', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video('quarter.mp4')]),
     // Moving picture, a keyframe every 0.4 s and B-frames: seeking for a range must give the very same frames.
@@ -105,7 +107,14 @@ describe('probeVideo', () => {
       codec: 'h264',
       frameCount: 125,
       container: 'mov,mp4,m4a,3gp,3g2,mj2',
+      audio: false,
     });
+  });
+
+  it('says whether the file has audio', async () => {
+    const info = await probeVideo(video('primed.mkv'));
+    expect(info).toMatchObject({ audio: true });
+    expect(info.subtitles).toBeUndefined();
   });
 
   it('reports the rotation and the upright size of a rotated video', async () => {
@@ -137,6 +146,25 @@ describe('decodeFrames: fps plans', () => {
       const shown = pts.filter((t) => t <= frame.time + 1e-9).at(-1)!;
       expectColour(centre(frame), shown < 1.3 ? 'red' : 'blue');
     }
+  });
+});
+
+describe('makeColourVideo: fades', () => {
+  it('turns the previous colour into the segment\'s own linearly over fadeInSec', async () => {
+    const frames = await decode(video('fade.mp4'));
+    // At 1 + 4·f seconds the fade is a fraction f through: red · (1 − f) + blue · f, within H.264's rounding.
+    for (const [time, f] of [[0, 0], [1, 0], [2, 0.25], [3, 0.5], [4, 0.75], [5, 1]]) {
+      const rgb = centre(frames.find((frame) => frame.time === time)!);
+      const expected = [255 * (1 - f), 0, 255 * f];
+      expect(Math.max(...rgb.map((value, i) => Math.abs(value - expected[i])))).toBeLessThanOrEqual(16);
+    }
+  });
+
+  it('refuses a fade with no previous colour or longer than its segment', async () => {
+    await expect(makeColourVideo(video('bad.mp4'), [{ colour: 'red', durationSec: 1, fadeInSec: 1 }])).rejects.toThrow('first segment');
+    await expect(
+      makeColourVideo(video('bad.mp4'), [{ colour: 'red', durationSec: 1 }, { colour: 'blue', durationSec: 1, fadeInSec: 2 }]),
+    ).rejects.toThrow('fadeInSec must be > 0 and at most its duration');
   });
 });
 
@@ -362,7 +390,7 @@ if (!existsSync(BBB)) console.warn(`decoder.test: skipping the bbb-excerpt tests
 
 describe('bbb-excerpt.mp4 (B-frames, audio and a data stream; skipped when ../shared/media is absent)', () => {
   bbbIt('probe reads the video stream', async () => {
-    expect(await probeVideo(BBB)).toEqual({ durationSec: 4, width: 320, height: 176, nativeFps: 25, codec: 'h264', frameCount: 100, rotation: 0, container: 'mov,mp4,m4a,3gp,3g2,mj2' });
+    expect(await probeVideo(BBB)).toEqual({ durationSec: 4, width: 320, height: 176, nativeFps: 25, codec: 'h264', frameCount: 100, rotation: 0, container: 'mov,mp4,m4a,3gp,3g2,mj2', audio: true });
   });
 
   bbbIt('fps 1 gives frames at 0, 1, 2, 3; everyNth 25 the same', async () => {

@@ -158,7 +158,7 @@ describe('queries', () => {
     const png = path.join(work, 'noise.png');
     await writeFile(png, await noisePng(5));
     await losslessVideoOf(png, path.join(work, 'noise.mkv'));
-    const [frame] = await embedVideo(path.join(work, 'noise.mkv'), served.embedder, { sampling: { fps: 1 } });
+    const [frame] = (await embedVideo(path.join(work, 'noise.mkv'), served.embedder, { sampling: { fps: 1 } })).frames;
     const answer = await invoke(local, { image: (await readFile(png)).toString('base64') });
     expect(answer.status).toBe(200);
     const worst = Math.max(...embedding(answer).map((v, i) => Math.abs(v - frame.vector[i])));
@@ -187,7 +187,7 @@ describe('video jobs', () => {
   let expected: FrameVector[];
 
   beforeAll(async () => {
-    expected = await embedVideo(path.join(videos, 'six.mp4'), served.embedder, { sampling: { fps: 1 } });
+    ({ frames: expected } = await embedVideo(path.join(videos, 'six.mp4'), served.embedder, { sampling: { fps: 1 } }));
   });
 
   const job = async (base: string, manifest: object) => {
@@ -197,9 +197,10 @@ describe('video jobs', () => {
     return decodeFrameEmbeddings(answer.body);
   };
 
-  it('reads a video from S3 and answers with the raw frame embeddings the local pipeline computes', async () => {
+  it('reads a video from S3 and answers with the raw frame embeddings the local pipeline computes, and its shots', async () => {
     const { header, frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', fps: 1 });
-    expect(header).toEqual({ videoId: 'six', model: served.name, dim: 32, fps: 1, durationSec: 6 });
+    const cuts = [2, 4].map((time) => ({ time, kind: 'cut' }));
+    expect(header).toEqual({ videoId: 'six', model: served.name, dim: 32, fps: 1, durationSec: 6, shots: { threshold: 10, boundaries: cuts } });
     expect(frames.map((frame) => frame.time)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(rows(frames)).toEqual(rows(expected));
     // And the vectors mean what they should: red, red, blue, blue, green, green.
@@ -220,16 +221,16 @@ describe('video jobs', () => {
 
     // What `vsearch index` keeps as raw embeddings for the same file: the indexer runs the same embedVideo.
     const store = await openLocalStore(path.join(videos, 'local-store'));
-    const deps = { embedder: served.embedder, catalog: store.catalog, frames: store.frames, raw: store.raw };
-    await indexVideo({ path: path.join(videos, 'six.mp4') }, deps, { sampling: { fps: 1 }, smoothing: false });
+    const deps = { embedder: served.embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
+    await indexVideo({ path: path.join(videos, 'six.mp4') }, deps, { sampling: { fps: 1 }, smoothing: false, shots: false });
     const stored = (await store.raw.get('six')) ?? [];
     store.close();
     expect(rows(frames)).toEqual(rows(stored));
   });
 
   it('embeds only a time range, on the whole video grid, and records the range', async () => {
-    const { header, frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', fps: 1, startSec: 2, endSec: 4 });
-    expect(header).toMatchObject({ startSec: 2, endSec: 4, durationSec: 6 });
+    const { header, frames } = await job(local, { videoId: 'six', video: 's3://videos/six.mp4', fps: 1, startSec: 2, endSec: 4, shotThreshold: 20 });
+    expect(header).toMatchObject({ startSec: 2, endSec: 4, durationSec: 6, shots: { threshold: 20, boundaries: [{ time: 2, kind: 'cut' }] } });
     expect(frames.map((frame) => frame.time)).toEqual([2, 3]);
     expect(rows(frames)).toEqual(rows(expected.slice(2, 4)));
   });

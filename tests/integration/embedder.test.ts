@@ -7,7 +7,7 @@ import type { RgbImage } from '../../lib/core/types';
 import { readImage } from '../../lib/embedder/image-file';
 import { pixelValuesAtInputSize } from '../../lib/embedder/pixel-values';
 import { uniform } from '../../scripts/bench/random';
-import { ModelLoadError } from '../../lib/embedder/errors';
+import { ModelDownloadError, ModelLoadError } from '../../lib/embedder/errors';
 import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
 import { NEUTRAL_WEIGHT, PAD_WEIGHT } from '../../scripts/fixture-model/colour-graphs';
 import { EMBEDDING_DIM, FIXTURE_COLOURS, NEUTRAL_DIRECTION, type Rgb, colourDirection } from '../../scripts/fixture-model/colours';
@@ -172,17 +172,15 @@ describe('the SigLIP fixture text tower', () => {
 });
 
 describe('TransformersEmbedder load errors', () => {
-  it('fails fast with a one-line ModelLoadError when a hub model cannot be downloaded', async () => {
+  it('fails fast with a one-line ModelDownloadError naming the model and the cache when a hub model cannot be downloaded', async () => {
     const started = Date.now();
-    const error = await TransformersEmbedder.from_pretrained('no-such-org/no-such-model-xyz', {
-      cacheDir: path.join(tmp, 'cache'),
-    }).catch((err: unknown) => err);
+    const cacheDir = path.join(tmp, 'cache');
+    const error = await TransformersEmbedder.from_pretrained('no-such-org/no-such-model-xyz', { cacheDir }).catch((err: unknown) => err);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(error).toBeInstanceOf(ModelDownloadError);
     const message = (error as Error).message;
-    expect(message).toContain('could not be downloaded');
-    expect(message).toContain('--model DIR');
-    expect(message).toContain('VSEARCH_MODEL');
+    expect(message).toMatch(/^Model "no-such-org\/no-such-model-xyz" is not in the cache .* and could not be downloaded from https?:/);
+    expect(message).toContain(cacheDir);
     expect(message).not.toContain('\n');
   }, 20_000);
 

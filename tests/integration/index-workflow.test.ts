@@ -108,6 +108,8 @@ test('success: a sidecar-described upload with spaces and accents in its key bec
     fps: 1,
     // The smoothing the stage applied, in frames, recorded with the video (the stage's default settings).
     smoothing: { kernelSize: 11, sigma: 1.8 },
+    // The cut from red to blue, found by the job in the decode that sampled the frames, with the threshold used.
+    shots: { threshold: 10, boundaries: [{ time: 3, kind: 'cut' }] },
     title: sidecar.title,
     category: 'music',
     tags: sidecar.tags,
@@ -178,6 +180,22 @@ test('throttled bulk requests are retried: every frame once, none lost, none dup
   const bulkStatuses = h.aoss.requests.slice(before).filter((request) => request.path.endsWith('_bulk')).map((r) => r.status);
   expect(bulkStatuses.slice(0, 4)).toEqual([429, 429, 429, 200]);
   await expectFrames(videoIdForKey(key), seconds(6));
+});
+
+// A NextGen collection group at 0 OCU scales to zero after 10 idle minutes; the first request after that waits
+// 10–30 s (here 1.5 s), search and indexing each on their own first request.
+test('the collection scaled to zero: the video is indexed once it wakes, every frame once', async () => {
+  const key = 'videos/after a quiet spell.mp4';
+  const before = h.aoss.requests.length;
+  h.aoss.goCold({ mode: 'late', delayMs: 1500 });
+
+  expect(await run(await h.upload(key, videos.six))).toMatchObject({ status: 'SUCCEEDED' });
+
+  const met = h.aoss.requests.slice(before).filter((request) => request.cold);
+  expect(new Set(met.map((request) => request.cold))).toEqual(new Set(['late']));
+  expect(met.some((request) => request.path.endsWith('_bulk'))).toBe(true);
+  await expectFrames(videoIdForKey(key), seconds(6));
+  expect(await h.catalog.get(videoIdForKey(key))).toMatchObject({ status: 'READY', frames: 6 });
 });
 
 test('a duplicate event is indexed once, even when both executions run at the same time', async () => {
@@ -277,6 +295,8 @@ test('long video: chunk jobs overlapping by the smoothing margin, seams exactly 
   const video = await h.catalog.item(id);
   expect(video).toMatchObject({ status: 'READY', frames: 24, fps });
   expect(video?.embeddings).toHaveLength(3);
+  // Both cuts once, though each lies in two jobs' ranges: every job keeps the boundaries of its own keep range.
+  expect(video?.shots).toEqual({ threshold: 10, boundaries: [4, 8].map((time) => ({ time, kind: 'cut' })) });
   await expectFrames(id, seconds(12, fps));
 
   // Each frame's raw embedding is the same in every chunk that decoded it; smoothing the whole raw sequence at once

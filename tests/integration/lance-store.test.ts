@@ -215,6 +215,23 @@ describe('frames', () => {
     ]);
   });
 
+  test('frameVectors reads the stored vectors of the chosen frames of several videos in one read', async () => {
+    const stored = Array.from({ length: 10 }, (_, i) => ({ time: i, vector: unit(1, i) }));
+    await store.frames.replaceFrames(video('v'), stored);
+    await store.frames.replaceFrames(video('other'), frames(axis(0), axis(1), axis(2)));
+    const read = await store.frames.frameVectors([
+      { videoId: 'v', windows: [{ start: 2, end: 3 }, { start: 7, end: 7 }] },
+      { videoId: 'other', windows: [{ start: 0.5, end: 0.5 }] },
+      { videoId: 'nobody', windows: [{ start: 0, end: 9 }] },
+      { videoId: 'v', windows: [] },
+    ]);
+    const byKey = new Map(read.map((frame) => [`${frame.videoId}@${frame.time}`, Array.from(frame.vector)]));
+    expect([...byKey.keys()].sort()).toEqual(['other@0.5', 'v@2', 'v@3', 'v@7']);
+    expect(byKey.get('v@7')).toEqual(Array.from(stored[7].vector));
+    expect(byKey.get('other@0.5')).toEqual(Array.from(axis(1)));
+    expect(await store.frames.frameVectors([])).toEqual([]);
+  });
+
   test('one model and one dimension per index', async () => {
     expect(await store.frames.embedding()).toBeUndefined();
     expect(await store.frames.search({ vector: axis(0, 4), k: 5 })).toEqual([]);
@@ -288,9 +305,10 @@ describe('catalog', () => {
     expect((await store.catalog.list()).map((v) => v.id)).toEqual(['z', 'b']);
   });
 
-  test('getMany reads the known videos among many ids; smoothing reads back as put', async () => {
-    const smoothed = video('s', { smoothing: { kernelSize: 21, sigma: 3 } });
-    const raw = video('r', { smoothing: null });
+  test('getMany reads the known videos among many ids; smoothing and shots read back as put', async () => {
+    const shots = { threshold: 12.5, boundaries: [{ time: 4.04, kind: 'gradual' as const }, { time: 9, kind: 'cut' as const }] };
+    const smoothed = video('s', { smoothing: { kernelSize: 21, sigma: 3 }, shots });
+    const raw = video('r', { smoothing: null, shots: null });
     const unrecorded = video('u');
     for (const v of [smoothed, raw, unrecorded]) await store.catalog.put(v);
     const videos = await store.catalog.getMany(['s', 'r', 'u', 'nope', "it's"]);
@@ -301,11 +319,11 @@ describe('catalog', () => {
     expect(await store.catalog.getMany([])).toEqual(new Map());
   });
 
-  test('a catalog written before smoothing was recorded opens, reads and takes the new fields', async () => {
+  test('a catalog written before smoothing and shots were recorded opens, reads and takes the new fields', async () => {
     store.close();
     const db = await connect(path.join(dir, 'old'));
     const old = video('old', { category: 'street', tags: ['night'] });
-    // The videos table as the previous release created it: no smoothing columns.
+    // The videos table as the first release created it: no smoothing or shot columns.
     const utf8 = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
     const schema = new Schema([
       utf8('id'), utf8('title'), utf8('source'), utf8('category', true), new Field('tags', new List(utf8('item', true)), false),
@@ -324,8 +342,9 @@ describe('catalog', () => {
     db.close();
     store = await openLocalStore(path.join(dir, 'old'));
     expect(await store.catalog.get('old')).toStrictEqual(old);
-    await store.catalog.put({ ...old, smoothing: { kernelSize: 11, sigma: 1.8 } });
-    expect((await store.catalog.get('old'))?.smoothing).toEqual({ kernelSize: 11, sigma: 1.8 });
+    const shots = { threshold: 10, boundaries: [{ time: 3, kind: 'cut' as const }] };
+    await store.catalog.put({ ...old, smoothing: { kernelSize: 11, sigma: 1.8 }, shots });
+    expect(await store.catalog.get('old')).toMatchObject({ smoothing: { kernelSize: 11, sigma: 1.8 }, shots });
   });
 
   test('matchKeywords: every word, in the title or a tag, case-insensitive', async () => {

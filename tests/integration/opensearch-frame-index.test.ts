@@ -2,7 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@opensearch-project/opensearch';
 import type { Hit } from '../../lib/core/types';
 import { dot } from '../../lib/core/vector';
-import { IndexMismatchError, IndexNotReadyError, IndexWriteError } from '../../lib/store/errors';
+import { IndexMismatchError, IndexNotReadyError, IndexWakingError, IndexWriteError } from '../../lib/store/errors';
+import { createFramesIndex } from '../../lib/pipeline/frames-index-resource';
 import { openSearchClient } from '../../lib/store/opensearch-client';
 import { OpenSearchFrameIndex, type OpenSearchFrameIndexOptions } from '../../lib/store/opensearch-frame-index';
 import { ensureFramesIndex, framesIndexBody, type FrameDoc } from '../../lib/store/opensearch-mapping';
@@ -85,6 +86,20 @@ describe('ensureFramesIndex', () => {
     const { body } = await client.indices.getMapping({ index: INDEX });
     expect(body[INDEX].mappings).toEqual(framesIndexBody(DIM).mappings);
     await expect(ensureFramesIndex(client, { index: INDEX, dim: 4 })).rejects.toThrow(IndexMismatchError);
+  });
+
+  test('while the collection wakes from zero it is IndexWakingError; the index custom resource waits that out', async () => {
+    // The client sends a request answered 503 four times (its own retries) before it gives up.
+    double.goCold({ mode: '503', requests: 4 }, ['search']);
+    await expect(ensureFramesIndex(client, { index: INDEX, dim: DIM })).rejects.toThrow(IndexWakingError);
+
+    double.goCold({ mode: '503', requests: 6 });
+    const properties = { Index: INDEX, Dimension: DIM };
+    expect(await createFramesIndex(client, properties, { timeoutMs: 1000, pollMs: 50 })).toBe(INDEX);
+    // Four above, then six of each side: the existence check reads, the create writes.
+    expect(double.requests.filter((request) => request.cold === '503')).toHaveLength(4 + 6 + 6);
+    const { body } = await client.indices.getMapping({ index: INDEX });
+    expect(body[INDEX].mappings).toEqual(framesIndexBody(DIM).mappings);
   });
 });
 
@@ -449,6 +464,26 @@ test('scoreFrames scores one video\'s frames inside the windows with one filtere
   expect(await index.scoreFrames(query, 'v', [])).toEqual([]);
 });
 
+test('frameVectors reads the stored vectors of the chosen frames of several videos in one scan, of their runs only', async () => {
+  const index = await readyIndex();
+  const stored = Array.from({ length: 10 }, (_, i) => ({ time: i, vector: unit(1, i) }));
+  const run = await index.replaceRun(video('v'), stored);
+  await index.replaceFrames(video('other'), frames(axis(0), axis(1), axis(2)));
+  const searches = () => double.requests.filter((request) => request.path.endsWith('_search')).length;
+  const before = searches();
+  const read = await index.frameVectors([
+    { videoId: 'v', windows: [{ start: 2, end: 3 }, { start: 7, end: 7 }], runId: run },
+    { videoId: 'other', windows: [{ start: 0.5, end: 0.5 }] },
+    { videoId: 'v', windows: [] },
+  ]);
+  expect(searches() - before).toBe(1);
+  const byKey = new Map(read.map((frame) => [`${frame.videoId}@${frame.time}`, Array.from(frame.vector)]));
+  expect([...byKey.keys()].sort()).toEqual(['other@0.5', 'v@2', 'v@3', 'v@7']);
+  byKey.forEach((vector, key) => expect(vector).toEqual(Array.from(key === 'other@0.5' ? axis(1) : stored[Number(key.slice(2))].vector)));
+  expect(await index.frameVectors([{ videoId: 'v', windows: [{ start: 0, end: 9 }], runId: 'another-run' }])).toEqual([]);
+  expect(await index.frameVectors([])).toEqual([]);
+});
+
 test('removeVideo removes that video only; an unknown video is fine', async () => {
   const index = await readyIndex();
   await index.replaceFrames(video('a'), frames(axis(0), axis(1)));
@@ -476,6 +511,71 @@ test('one model and one width per index', async () => {
   );
   await expect(index.replaceFrames(video('d'), frames(axis(0, 4)))).rejects.toThrow(IndexMismatchError);
   expect(double.docs(INDEX)).toHaveLength(1);
+});
+
+// A NextGen collection group at 0 OCU scales to zero after 10 idle minutes; the first request after that waits
+// 10–30 s while workers come back, search and indexing each on their own requests (the double's cold mode).
+describe('a collection waking from zero', () => {
+  test('reads are retried with backoff until it is awake', async () => {
+    // With a time limit per request the client's own (immediate) retries are off: only the backoff retries.
+    const index = await readyIndex({ waking: { requestTimeoutMs: 5000 } });
+    await index.replaceFrames(video('a'), frames(axis(0), axis(1)));
+    sleeps = [];
+    double.goCold({ mode: '503', requests: 3 }, ['search']);
+    expect(await index.countFrames('a')).toBe(2);
+    expect(sleeps).toEqual([1000, 2000, 4000]);
+    expect((await index.search({ vector: axis(0), k: 5 })).length).toBe(2);
+  });
+
+  test('with no wait allowed, a read that meets it is IndexWakingError, retryable once it must be awake', async () => {
+    const index = await readyIndex({ waking: { requestTimeoutMs: 200, maxWaitMs: 0 } });
+    await index.replaceFrames(video('a'), frames(axis(0)));
+    double.goCold({ mode: '503', requests: 1 }, ['search']);
+    const refused = await index.search({ vector: axis(0), k: 5 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(IndexWakingError);
+    // Answered at once: the wake may take all of its 30 s from now.
+    expect((refused as IndexWakingError).retryAfterSec).toBe(30);
+
+    double.goCold({ mode: 'late', delayMs: 1000 }, ['search']);
+    const started = Date.now();
+    const late = await index.search({ vector: axis(0), k: 5 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(late).toBeInstanceOf(IndexWakingError);
+    expect((late as IndexWakingError).retryAfterSec).toBeLessThanOrEqual(30);
+    expect(sleeps).toEqual([]);
+    await delay(1000);
+    expect(await index.search({ vector: axis(0), k: 5 })).toHaveLength(1);
+  });
+
+  test('a replacement completes once it is awake, each frame once, though a write it gave up on was applied', async () => {
+    // The client gives up on a request after 300 ms; the collection answers 600 ms after the first request of each
+    // side, and then applies the bulk request the client gave up on, as well as the one it sent again.
+    const impatient = new Client({ node: double.url, requestTimeout: 300 });
+    await ensureFramesIndex(client, { index: INDEX, dim: DIM });
+    const index = new OpenSearchFrameIndex(impatient, {
+      index: INDEX,
+      visibility: { pollMs: 20, windowMs: 1000 },
+      bulk: { sleep: (ms) => delay(Math.min(ms, 20)) },
+    });
+    double.goCold({ mode: 'late', delayMs: 600 });
+    const run = await index.replaceRun(video('a'), frames(axis(0), axis(1), axis(2)));
+    await impatient.close();
+
+    const bulks = bulkRequests();
+    expect(bulks.length).toBeGreaterThan(1);
+    expect(bulks[0].cold).toBe('late');
+    const stored = storedFrames('a');
+    expect(frameNumbers(stored)).toEqual([0, 1, 2]);
+    expect(stored.every((doc) => doc.run_id === run)).toBe(true);
+  });
+
+  test('a replacement completes when the collection turns its first requests away (503)', async () => {
+    const index = await readyIndex();
+    double.goCold({ mode: '503', requests: 2 });
+    const run = await index.replaceRun(video('a'), frames(axis(0), axis(1)));
+    expect(bulkRequests().map((request) => request.status)).toEqual([503, 503, 200]);
+    expect(storedFrames('a').map((doc) => [doc.frame, doc.run_id])).toEqual([[0, run], [1, run]]);
+  });
 });
 
 test('without the index, every operation says it is not ready', async () => {

@@ -57,7 +57,7 @@ describe.each([
     const dir = path.join(work, `${arch}-${configLayout}`);
     await makeFixtureModel(dir, arch, { configLayout });
     embedder = await TransformersEmbedder.from_pretrained(dir);
-    frames = await embedVideo(colours, embedder, { sampling: { fps: 1 } });
+    ({ frames } = await embedVideo(colours, embedder, { sampling: { fps: 1 } }));
   });
 
   it('a wide query image whose centre is white and sides blue finds the white frame', async () => {
@@ -67,7 +67,7 @@ describe.each([
   });
 
   it.each(['wide', 'noise'])('the %s picture embeds as a query image as the frame of a lossless video of it does', async (name) => {
-    const [frame] = await embedVideo(pictures[name].video, embedder, { sampling: { fps: 1 } });
+    const [frame] = (await embedVideo(pictures[name].video, embedder, { sampling: { fps: 1 } })).frames;
     const [image] = await embedder.embedImages([await readImage(await readFile(pictures[name].png))]);
     expect(maxDifference(image, frame.vector)).toBeLessThanOrEqual(1e-5);
   });

@@ -88,7 +88,8 @@ test('during a re-index, search and the timeline see only the run the catalog na
   await catalog.put(record('other', other.length, await index.replaceRun(record('other', other.length), other)));
   expect(await index.countFrames('clip')).toBe(40);
 
-  const clips = await searchClips({ text: 'red', k: 15 }, deps);
+  // Both red scenes are near-duplicates (lib/core/duplicates.ts): kept apart here to see each one's frames.
+  const clips = await searchClips({ text: 'red', k: 15, dedupe: false }, deps);
   // Exactly the current run's red scene (0–9 s) and the other video's: no doubled frames, nothing of the new video.
   expect(clips.map(({ videoId, start, end }) => ({ videoId, start, end }))).toEqual([
     { videoId: 'clip', start: 0, end: 9 },
@@ -96,6 +97,9 @@ test('during a re-index, search and the timeline see only the run the catalog na
   ]);
   // All 15 k-NN hits are frames of the active runs (10 + 5), none spent on the runs in flight.
   expect(clips.map((clip) => clip.hits)).toEqual([10, 5]);
+  // Collapsed, the other video's scene is listed with the first.
+  const [collapsed, ...none] = await searchClips({ text: 'red', k: 15 }, deps);
+  expect({ duplicates: collapsed.duplicates, rest: none.length }).toEqual({ duplicates: [{ videoId: 'other', start: 0, end: 4 }], rest: 0 });
 
   const timeline = await timelineApi({ query: { text: 'red' }, videoId: 'clip' }, { ...deps, media: { videoUrl: async () => '' } });
   expect(timeline.times).toEqual(old.map((frame) => frame.time));

@@ -301,7 +301,7 @@ test('AppSync: search, videos and video fields answer like REST; errors carry th
   expect(await graphql('video', { id: 'blue-sky' })).toMatchObject({ id: 'blue-sky', frames: 10 });
 
   await expect(graphql('video', { id: 'nope' })).rejects.toMatchObject({ name: 'video_not_found' });
-  await expect(graphql('search', { input: { k: 5 } })).rejects.toMatchObject({ name: 'invalid_request', message: expect.stringMatching(/text, image, or both/) });
+  await expect(graphql('search', { input: { k: 5 } })).rejects.toMatchObject({ name: 'invalid_request', message: expect.stringMatching(/give text, image, like/) });
   await expect(graphql('search', { input: { text: 'red', k: 5000 } })).rejects.toMatchObject({ name: 'invalid_request', message: expect.stringMatching(/^k:/) });
 });
 
@@ -322,6 +322,50 @@ test('a missing frames index → 503 "index not ready", not the raw OpenSearch e
   const result = await restOnFreshFunction({ FRAMES_INDEX: 'no-such-index' }, 'POST', '/search', { text: 'red' });
   expect(result.statusCode).toBe(503);
   expect(result.json.error).toMatchObject({ code: 'index_not_ready', message: expect.stringMatching(/index not ready/) });
+});
+
+// A NextGen collection group at 0 OCU scales to zero after 10 idle minutes; the first request after that waits
+// 10–30 s (search and indexing wake apart). API Gateway gives up after 29 s: the function answers before that, with
+// clips or a 503 `index_waking` the page can wait out, never a 500. Read limit here 500 ms instead of 8 s.
+describe('the first search after the collection scaled to zero', () => {
+  const LIMIT = { FRAMES_REQUEST_TIMEOUT_MS: '500' };
+  const timed = async <T>(call: () => Promise<T>) => {
+    const started = Date.now();
+    return { result: await call(), ms: Date.now() - started };
+  };
+
+  test('a wake within the read limit: answered, late', async () => {
+    aoss.goCold({ mode: 'late', delayMs: 300 });
+    const { result, ms } = await timed(() => restOnFreshFunction(LIMIT, 'POST', '/search', { text: 'red' }));
+    expect(result.statusCode).toBe(200);
+    expect(result.json.clips[0].videoId).toBe('traffic-lights');
+    expect(ms).toBeGreaterThanOrEqual(290);
+  });
+
+  test('a longer wake: 503 index_waking with Retry-After (readable by a page on another origin), in time; then answered', async () => {
+    aoss.goCold({ mode: 'late', delayMs: 2000 });
+    // Three reads in a row at most, each within the limit.
+    const { result: waking, ms } = await timed(() => restOnFreshFunction(LIMIT, 'POST', '/search', { text: 'red' }));
+    expect(ms).toBeLessThan(3 * 500 + 400);
+    expect(waking.statusCode).toBe(503);
+    expect(waking.json.error).toEqual({ code: 'index_waking', message: expect.stringMatching(/waking up/) });
+    const retryAfter = Number(waking.headers?.['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(29);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(waking.headers?.['access-control-expose-headers']).toBe('Retry-After');
+
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await rest('POST', '/search', { text: 'red' })).statusCode).toBe(200);
+  });
+
+  test('a collection that answers 503 while it wakes: 503 index_waking, on REST and GraphQL', async () => {
+    // Two for the fresh function's first reads (the index's width and model, at once), one for the GraphQL search.
+    aoss.goCold({ mode: '503', requests: 3 }, ['search']);
+    const waking = await restOnFreshFunction(LIMIT, 'POST', '/search', { text: 'red' });
+    expect([waking.statusCode, waking.json.error.code, waking.headers?.['retry-after']]).toEqual([503, 'index_waking', '30']);
+    await expect(graphql('search', { input: { text: 'red' } })).rejects.toMatchObject({ name: 'index_waking' });
+    expect((await rest('POST', '/search', { text: 'red' })).statusCode).toBe(200);
+  });
 });
 
 test('a 200 s scene searched with the default settings (k = 100) is one clip spanning it: clips grow over their scene', async () => {

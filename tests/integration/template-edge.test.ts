@@ -9,7 +9,9 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
+import { searchInputSchema } from '../../lib/api/search-input';
+import { timelineInputSchema } from '../../lib/api/timeline-api';
+import { packagedStack, type PackagedStack, getAtt, ref, templateLookups } from '../helpers/packaged-stack';
 
 jest.setTimeout(120_000);
 
@@ -21,14 +23,8 @@ beforeAll(async () => {
   ({ template } = await packagedStack());
 });
 
-const resource = (id: string) => {
-  const found = template.Resources[id];
-  if (!found) throw new Error(`no resource ${id} in the template`);
-  return found;
-};
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-const ref = (id: string) => ({ Ref: id });
+const resource = (id: string) => templateLookups(template).resource(id);
+const ofType = (type: string) => templateLookups(template).ofType(type);
 
 /**
  * What AppSync defines itself around an uploaded schema: its scalars, and its auth directives, which it allows on
@@ -85,7 +81,7 @@ describe('AppSync', () => {
     expect(directives.length).toBeGreaterThan(1);
     const schema = buildSchema(APPSYNC_PRELUDE + schemaText());
     expect(reachableTypes(schema).filter(isObjectType).map((type) => type.name).sort()).toEqual(
-      ['Clip', 'Query', 'SearchResult', 'Smoothing', 'Timeline', 'Video', 'VideoList'],
+      ['Clip', 'Moment', 'Query', 'SearchResult', 'ShotBoundary', 'Shots', 'Smoothing', 'Speech', 'Timeline', 'TranscriptLine', 'Video', 'VideoList'],
     );
     expect(missingAuth(schema, directives)).toEqual([]);
 
@@ -95,12 +91,40 @@ describe('AppSync', () => {
     expect(missingAuth(buildSchema(APPSYNC_PRELUDE + stripped), directives)).toEqual(['Video.id: aws_iam']);
   });
 
+  // One name per idea: GraphQL takes exactly the fields REST takes, nested ones (like's moment) included.
+  test('the GraphQL inputs have the fields of the REST bodies', () => {
+    const schema = buildSchema(APPSYNC_PRELUDE + schemaText());
+    const fieldsOf = (name: string) => {
+      const type = schema.getType(name);
+      if (!isInputObjectType(type)) throw new Error(`${name} is not an input type`);
+      return Object.keys(type.getFields()).sort();
+    };
+    const timeline = timelineInputSchema.shape;
+    expect(fieldsOf('SearchInput')).toEqual(Object.keys(searchInputSchema.shape).sort());
+    expect(fieldsOf('MomentInput')).toEqual(['end', 'start', 'videoId']);
+    expect(fieldsOf('TimelineInput')).toEqual(Object.keys(timeline).sort());
+    expect(fieldsOf('TimelineQueryInput')).toEqual(Object.keys(timeline.query.shape).sort());
+    expect(fieldsOf('TimelineSearchInput')).toEqual(Object.keys(timeline.search.unwrap().shape).sort());
+  });
+
   // AppSync's auth directives apply to OBJECT and FIELD_DEFINITION only: an input, enum or scalar with one is an
   // invalid schema, and an input's fields are authorised through the field that takes it.
   test('inputs and enums reachable from Query carry no directives, and would not be accepted with one', () => {
     const schema = buildSchema(APPSYNC_PRELUDE + schemaText());
     const others = reachableTypes(schema).filter((type) => isInputObjectType(type) || isEnumType(type));
-    expect(others.map((type) => type.name).sort()).toEqual(['SearchInput', 'TimelineInput', 'TimelineQueryInput', 'TimelineSearchInput', 'VideoStatus']);
+    expect(others.map((type) => type.name).sort()).toEqual([
+      'MatchSide',
+      'MomentInput',
+      'SearchInput',
+      'SearchMode',
+      'ShotBoundaryKind',
+      'Snap',
+      'SpeechSource',
+      'TimelineInput',
+      'TimelineQueryInput',
+      'TimelineSearchInput',
+      'VideoStatus',
+    ]);
     for (const type of others) {
       const nodes = [type.astNode, ...(isInputObjectType(type) ? Object.values(type.getFields()).map((field) => field.astNode) : [])];
       expect({ type: type.name, directives: nodes.flatMap((node) => node?.directives ?? []).length }).toEqual({ type: type.name, directives: 0 });

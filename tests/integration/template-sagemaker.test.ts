@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/cli';
-import { imageEnv, parseDockerfile, stagesBuilt, type Dockerfile } from '../helpers/dockerfile';
+import { imageEnv, parseDockerfile, stagesBuilt, substitute, type Dockerfile } from '../helpers/dockerfile';
 import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
 
 jest.setTimeout(180_000);
@@ -125,6 +125,20 @@ describe('the CPU image of the serverless query endpoint', () => {
     expect(runs.filter((command) => /cuda|nvidia/i.test(command))).toEqual([]);
     expect(Object.keys(env).filter((name) => name.startsWith('NVIDIA_'))).toEqual([]);
     expect(env.DEVICE).toBe('cpu');
+  });
+
+  test("installs with an npm that follows package.json's allowScripts, which keeps onnxruntime-node's CUDA download out", () => {
+    const pkg = require(path.join(REPO_ROOT, 'package.json')) as Json;
+    expect(pkg.allowScripts['onnxruntime-node']).toBe(false);
+    // npm before 11.16 (the node image's) knows no allowScripts and would run the download: the install upgrades it first.
+    const [, floor] = /^>=(\d+\.\d+)\.\d+$/.exec(pkg.devEngines.packageManager.version)!;
+    const stage = embedderImage('cpu').stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)))!;
+    const runs = stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => substitute(i.args, stage.args));
+    const upgrade = runs.findIndex((command) => /\bnpm install --global\b.*\bnpm@\d/.test(command));
+    expect(upgrade).toBeGreaterThanOrEqual(0);
+    expect(upgrade).toBeLessThan(runs.findIndex((command) => /\bnpm ci\b/.test(command)));
+    const [, installed] = /\bnpm@(\d+\.\d+)/.exec(runs[upgrade])!;
+    expect({ installed, floor, enough: atMost(floor, installed) }).toMatchObject({ enough: true });
   });
 });
 

@@ -7,6 +7,7 @@ describe('the packaged template against the AWS resource specification', () => {
   test.each([
     ['the default parameters', {}],
     ['restAuth=iam', { restAuth: 'iam' }],
+    ['collectionGeneration=CLASSIC', { collectionGeneration: 'CLASSIC' }],
   ])('has no findings with %s', async (_, params) => {
     const { template } = await packagedStack(params);
     expect(checkTemplate(template)).toEqual([]);

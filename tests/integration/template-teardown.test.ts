@@ -1,4 +1,4 @@
-import { packagedStack, roleStatements, type PackagedStack } from '../helpers/packaged-stack';
+import { packagedStack, roleStatements, type PackagedStack, getAtt, ref } from '../helpers/packaged-stack';
 
 /**
  * The packaged template's answers to two field problems (issue 12): a job notification lost past Lambda's retries
@@ -24,8 +24,6 @@ const resource = (id: string, of = template) => {
   if (!found) throw new Error(`no resource ${id} in the template`);
   return found;
 };
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-const ref = (id: string) => ({ Ref: id });
 const allow = (Action: string | string[], Resource: unknown, extra: Json = {}) => ({ Effect: 'Allow', Action: [Action].flat(), Resource, ...extra });
 const functionOf = (customResource: string) => resource(customResource).Properties.ServiceToken['Fn::GetAtt'][0] as string;
 

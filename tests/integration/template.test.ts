@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
+import { packagedStack, type PackagedStack, getAtt, ref, templateLookups } from '../helpers/packaged-stack';
 import { DEFINITION_FILE, renderDefinition } from './workflow/local-state-machine';
+import { REPO_ROOT } from '../helpers/cli';
 
 jest.setTimeout(120_000);
 
@@ -22,18 +23,12 @@ beforeAll(async () => {
   definition = renderedDefinition();
 });
 
-const resource = (id: string) => {
-  const found = template.Resources[id];
-  if (!found) throw new Error(`no resource ${id} in the template`);
-  return found;
-};
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-const ref = (id: string) => ({ Ref: id });
+const resource = (id: string) => templateLookups(template).resource(id);
+const ofType = (type: string) => templateLookups(template).ofType(type);
 
-/** The state machine's definition: the Fn::Sub string with the function ARNs put back as Fn::GetAtt objects. */
-function renderedDefinition(): Json {
-  const [text, variables] = resource('IndexVideoStateMachine').Properties.DefinitionString['Fn::Sub'] as [string, Json];
+/** A state machine's definition: the Fn::Sub string with the function ARNs put back as Fn::GetAtt objects. */
+function renderedDefinition(id = 'IndexVideoStateMachine'): Json {
+  const [text, variables] = resource(id).Properties.DefinitionString['Fn::Sub'] as [string, Json];
   const placeholders = Object.fromEntries(Object.entries(variables).map(([name, value]) => [`\${${name}}`, value]));
   return JSON.parse(text, (_, value) => (typeof value === 'string' && value in placeholders ? placeholders[value] : value));
 }
@@ -111,6 +106,40 @@ describe('the state machine', () => {
   });
 });
 
+describe('the re-ingest state machine', () => {
+  const reingest = () => renderedDefinition('ReingestVideosStateMachine');
+
+  test('its definition passes asl-validator, as written and as packaged', () => {
+    const file = path.join(REPO_ROOT, 'statemachines', 'reingest-videos.asl.yml');
+    const source = renderDefinition(parse(readFileSync(file, 'utf8')), { jobTimeoutSeconds: 28800 });
+    for (const candidate of [source, reingest()]) {
+      const result = aslValidator(JSON.parse(JSON.stringify(candidate)));
+      expect(result.errorsText()).toBe('');
+      expect(result.isValid).toBe(true);
+    }
+  });
+
+  test('pages of videos through the ingest and mark functions of the indexing workflow, its role invoking exactly those', () => {
+    const definition = reingest();
+    const states: Json = { ...definition.States, ...definition.States.ReingestPage.ItemProcessor.States };
+    expect(states.PlanPage.Resource).toEqual(getAtt('PlanReingestLambdaFunction'));
+    expect(states.Ingest.Resource).toEqual(getAtt('IngestFramesLambdaFunction'));
+    expect(states.MarkReady.Resource).toEqual(getAtt('MarkVideoLambdaFunction'));
+    for (const name of ['Ingest', 'MarkReady']) expect(states[name].Catch).toEqual([expect.objectContaining({ Next: 'NotReingested' })]);
+    expect(resource('ReingestVideosStateMachine').Properties.RoleArn).toEqual(getAtt('ReingestVideosStateMachineRole'));
+    const [policy] = resource('ReingestVideosStateMachineRole').Properties.Policies;
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: ['PlanReingest', 'IngestFrames', 'MarkVideo'].map((f) => getAtt(`${f}LambdaFunction`)),
+      },
+    ]);
+    // The ARN to start it with (README "If something breaks"), a stack output the plugin adds.
+    expect(template.Outputs?.ReingestVideosStateMachineArn).toMatchObject({ Value: ref('ReingestVideosStateMachine') });
+  });
+});
+
 describe('the functions', () => {
   test('run on nodejs22.x, each with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
@@ -121,6 +150,7 @@ describe('the functions', () => {
         'IngestFrames',
         'JobCallback',
         'MarkVideo',
+        'PlanReingest',
         'PlanVideo',
         'ReconcileJobs',
         'RegisterVideo',
@@ -165,6 +195,7 @@ describe('the functions', () => {
       allow('aoss:APIAccessAll', collection),
     ]);
     expect(statements('MarkVideo')).toEqual([allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos)]);
+    expect(statements('PlanReingest')).toEqual([allow(['dynamodb:GetItem', 'dynamodb:Scan'], videos)]);
     expect(statements('RemoveVideo')).toEqual([
       allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], videos),
       allow('aoss:APIAccessAll', collection),

@@ -6,6 +6,8 @@ import type { ApiDeps } from '../../lib/api/search-api';
 import type { RawEmbeddings } from '../../lib/store/raw-embeddings';
 import { relevanceFloor } from '../../lib/core/clustering';
 import type { FrameVector } from '../../lib/core/types';
+import { momentVector, withMoment } from '../../lib/core/more-like-this';
+import { subtractNegatives } from '../../lib/core/negative-query';
 import { fuseQuery } from '../../lib/core/query';
 import { dot } from '../../lib/core/vector';
 import type { Embedder } from '../../lib/embedder/embedder';
@@ -149,6 +151,36 @@ test('raw scores come from the raw embeddings when they match the stored frames'
   expect((await timeline({ query: { text: 'red' }, videoId: 'a' })).body).not.toHaveProperty('rawScores');
 });
 
+test('a negative query and a moment to search like are scored as the search ranks them', async () => {
+  const red = await queryVector({ text: 'red' });
+  const [blue] = await embedder.embedTexts(['blue']);
+  const negative = await timeline({ query: { text: 'red', not: ['blue'] }, videoId: 'a' });
+  expectScores(negative.body.scores, scoresOf(subtractNegatives(red, [blue]), framesA));
+
+  // The moment 1–2 s of "a": its frames at 1 (red), 1.5 and 2 (blue), as stored; with a text, an equal part.
+  const moment = momentVector(framesA.slice(2, 5));
+  const like = await timeline({ query: { like: { videoId: 'a', start: 1, end: 2 } }, videoId: 'b' });
+  expectScores(like.body.scores, scoresOf(moment, framesB));
+  const both = await timeline({ query: { text: 'red', like: { videoId: 'a', start: 1, end: 2 } }, videoId: 'b' });
+  expectScores(both.body.scores, scoresOf(withMoment(red, moment), framesB));
+
+  const unknown = await timeline({ query: { like: { videoId: 'nope', start: 0, end: 1 } }, videoId: 'a' });
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.error).toMatchObject({ code: 'invalid_request', field: 'query.like.videoId', message: expect.stringMatching(/no video with id "nope"/) });
+});
+
+test('the video\'s shots come with its signal, where they were detected', async () => {
+  const shots = { threshold: 10, boundaries: [{ time: 1.5, kind: 'cut' as const }] };
+  const record = (await store.catalog.get('a'))!;
+  await store.catalog.put({ ...record, shots });
+  try {
+    expect((await timeline({ query: { text: 'red' }, videoId: 'a' })).body.shots).toEqual(shots);
+  } finally {
+    await store.catalog.put(record);
+  }
+  expect((await timeline({ query: { text: 'red' }, videoId: 'a' })).body).not.toHaveProperty('shots');
+});
+
 test('a known video without frames has an empty signal', async () => {
   const { status, body } = await timeline({ query: { text: 'red' }, videoId: 'pending' });
   expect(status).toBe(200);
@@ -163,7 +195,7 @@ test('an unknown video is a 404', async () => {
 
 test.each([
   { name: 'no query', body: { videoId: 'a' }, field: 'query', message: /query/ },
-  { name: 'neither text nor image', body: { query: {}, videoId: 'a' }, field: 'query.text', message: /text, image, or both/ },
+  { name: 'neither text nor image nor like', body: { query: {}, videoId: 'a' }, field: 'query.text', message: /give text, image, like/ },
   { name: 'empty text', body: { query: { text: ' ' }, videoId: 'a' }, field: 'query.text', message: /empty/ },
   { name: 'image not base64', body: { query: { image: 'no!' }, videoId: 'a' }, field: 'query.image', message: /base64/ },
   { name: 'imageWeight out of range', body: { query: { text: 'red', imageWeight: 2 }, videoId: 'a' }, field: 'query.imageWeight', message: /imageWeight/ },

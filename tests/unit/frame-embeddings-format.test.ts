@@ -2,6 +2,7 @@ import {
   decodeFrameEmbeddings,
   encodeFrameEmbeddings,
   FrameEmbeddingsFormatError,
+  readFrameEmbeddingsHeader,
   type FrameEmbeddingsHeader,
 } from '../../lib/frame-embeddings-format';
 import type { FrameVector } from '../../lib/core/types';
@@ -28,6 +29,21 @@ describe('frame embeddings format', () => {
     expect(read).toEqual({ ...header, startSec: 1, endSec: 3.5 });
     expect(output.map((f) => f.time)).toEqual(input.map((f) => f.time));
     output.forEach((frame, i) => expect(Array.from(frame.vector)).toEqual(Array.from(input[i].vector)));
+  });
+
+  it('reads the header alone from the prefix and header bytes, and refuses what decoding refuses', async () => {
+    const bytes = encodeFrameEmbeddings(header, frames(4));
+    const asked: [number, number][] = [];
+    const read = (from: Uint8Array) => async (start: number, length: number) => {
+      asked.push([start, length]);
+      return from.subarray(start, start + length);
+    };
+    const headerBytes = bytes.readUInt32LE(8);
+    expect(await readFrameEmbeddingsHeader(read(bytes))).toEqual({ header, count: 4, timesAt: 12 + headerBytes, bytes: bytes.length });
+    expect(asked).toEqual([[0, 12], [0, 12 + headerBytes]]);
+    await expect(readFrameEmbeddingsHeader(read(bytes.subarray(0, 20)))).rejects.toThrow(/truncated: a header of \d+ bytes/);
+    await expect(readFrameEmbeddingsHeader(read(Buffer.from('not a frame embeddings file')))).rejects.toThrow(FrameEmbeddingsFormatError);
+    await expect(readFrameEmbeddingsHeader(read(new Uint8Array(0)))).rejects.toThrow(/no VSFE magic/);
   });
 
   it('lays out magic, version, an 8-byte aligned header, then times and little-endian rows', () => {

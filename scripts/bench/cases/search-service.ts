@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_SMOOTHING } from '../../../lib/core/smoothing';
 import { TransformersEmbedder } from '../../../lib/embedder/transformers-embedder';
-import { indexVideo } from '../../../lib/indexer';
+import { DEFAULT_INDEX_OPTIONS, indexVideo } from '../../../lib/indexer';
 import { makeSampleVideos } from '../../../lib/sample-videos';
 import { openLocalStore } from '../../../lib/store/open-local-store';
 import type { BenchCase } from '../bench-case';
@@ -75,8 +74,8 @@ async function indexSamples(videosDir: string, modelDir: string, dataDir: string
   try {
     for (const sample of await makeSampleVideos(videosDir)) {
       const { title, category, tags } = sample;
-      const deps = { embedder, catalog: store.catalog, frames: store.frames, raw: store.raw };
-      await indexVideo({ path: sample.path, title, category, tags }, deps, { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING });
+      const deps = { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
+      await indexVideo({ path: sample.path, title, category, tags }, deps, DEFAULT_INDEX_OPTIONS);
     }
   } finally {
     store.close();

@@ -113,8 +113,9 @@ export async function startHarness(): Promise<Harness> {
     STATE_MACHINE_ARN,
     COLLECTION_ENDPOINT: aoss.url,
     FRAMES_INDEX: INDEX,
-    // The double's refresh is 200 ms, not a collection's 10–60 s: poll to match.
+    // The double's refresh is 200 ms, not a collection's 10–60 s: poll, and wait out resent writes, to match.
     FRAMES_VISIBILITY_POLL_MS: '100',
+    FRAMES_VISIBILITY_WINDOW_MS: '1000',
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
