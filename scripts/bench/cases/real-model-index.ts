@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SMOOTHING } from '../../../lib/core/smoothing';
 import type { RgbImage } from '../../../lib/core/types';
 import { decodeFrames } from '../../../lib/decoder/frames';
 import type { Embedder } from '../../../lib/embedder/embedder';
 import { ThreadedEmbedder } from '../../../lib/embedder/threaded-embedder';
-import { indexVideo } from '../../../lib/indexer';
+import { DEFAULT_INDEX_OPTIONS, indexVideo } from '../../../lib/indexer';
 import { openLocalStore } from '../../../lib/store/open-local-store';
 import type { RealSizeDtype } from '../../make-real-size-model';
 import { CLIP_VIT_B32, type RealSizeModelSpec, SIGLIP_BASE_16_224 } from '../../real-size-model/specs';
@@ -40,8 +39,8 @@ async function indexOnce(ctx: BenchContext, file: string, embedder: Embedder): P
   const dataDir = await mkdtemp(path.join(ctx.tmpDir, 'real-model-index-'));
   const store = await openLocalStore(dataDir);
   try {
-    const deps = { embedder, catalog: store.catalog, frames: store.frames, raw: store.raw };
-    return (await indexVideo({ path: file }, deps, { sampling: { fps: 1 }, smoothing: DEFAULT_SMOOTHING })).frames;
+    const deps = { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
+    return (await indexVideo({ path: file }, deps, { ...DEFAULT_INDEX_OPTIONS, sampling: { fps: 1 } })).frames;
   } finally {
     store.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -67,8 +66,9 @@ export const realModelIndexCase: BenchCase = {
 
     const frames: RgbImage[] = [];
     const geometry = { width: 224, height: 224, fit: 'cover' as const };
+    // The decode indexing does: with the scene scores shot detection reads from it.
     const decode = await measured(async () => {
-      for await (const frame of decodeFrames(file, { plan: { fps: 1 }, ...geometry })) frames.push(frame);
+      for await (const frame of decodeFrames(file, { plan: { fps: 1 }, ...geometry, onSceneScore: () => undefined })) frames.push(frame);
     });
     const label = `${video.height}p ${duration(video.durationSec)}, ${frames.length} frames at 1 fps`;
     ctx.log(`decode alone: ${decode.seconds.toFixed(1)} s, ${decode.cpu.toFixed(1)} CPU s`);
