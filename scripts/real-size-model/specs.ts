@@ -64,30 +64,22 @@ export const CLIP_VIT_B32: RealSizeModelSpec = {
   },
 };
 
+/** SigLIP base's towers share one encoder shape (ViT-B: 12 layers, hidden 768, 12 heads, MLP 3072). */
+const SIGLIP_BASE_ENCODER = {
+  hiddenSize: 768,
+  intermediateSize: 3072,
+  heads: 12,
+  layers: 12,
+  activation: 'gelu_pytorch_tanh',
+  layerNormEps: 1e-6,
+} as const;
+
 export const SIGLIP_BASE_16_224: RealSizeModelSpec = {
   name: 'siglip-base-patch16-224',
   label: 'SigLIP base/16 224',
   arch: 'siglip',
-  vision: {
-    hiddenSize: 768,
-    intermediateSize: 3072,
-    heads: 12,
-    layers: 12,
-    activation: 'gelu_pytorch_tanh',
-    layerNormEps: 1e-6,
-    imageSize: 224,
-    patchSize: 16,
-  },
-  text: {
-    hiddenSize: 768,
-    intermediateSize: 3072,
-    heads: 12,
-    layers: 12,
-    activation: 'gelu_pytorch_tanh',
-    layerNormEps: 1e-6,
-    vocabSize: 32000,
-    maxPositions: 64,
-  },
+  vision: { ...SIGLIP_BASE_ENCODER, imageSize: 224, patchSize: 16 },
+  text: { ...SIGLIP_BASE_ENCODER, vocabSize: 32000, maxPositions: 64 },
 };
 
 export const REAL_SIZE_MODELS: readonly RealSizeModelSpec[] = [CLIP_VIT_B32, SIGLIP_BASE_16_224];
