@@ -231,6 +231,25 @@ test('bad files get one line naming the file and line, and a non-zero exit; a mi
   expect(skipped.json.queries).toMatchObject({ annotated: 2, scored: 1, skipped: [{ vid: 'nowhere', queries: 1 }] });
 });
 
+test('eval runs with and without speech: a moment only said is found by --mode both, not by the frames alone', async () => {
+  // One gray minute whose sidecar says "autonomous trucks" at 20–26 s: nothing on screen tells that stretch apart.
+  const talk = await writeColourBenchmark(file('speech-bench'), [
+    { vid: 'talk', segments: [{ colour: 'gray', durationSec: 60 }], queries: [{ query: 'autonomous trucks', windows: [[20, 26]], kinds: [] }] },
+  ]);
+  await writeFile(
+    path.join(talk.videosDir, 'talk.srt'),
+    '1\n00:00:02,000 --> 00:00:06,000\ngood morning everyone\n\n2\n00:00:20,000 --> 00:00:26,000\nautonomous trucks drive at night\n\n',
+  );
+  const args = ['eval', '--annotations', talk.annotationsFile, '--videos', talk.videosDir, '--data', file('speech-data'), '--model', model];
+  const both = await vsearchJson<EvalJson>([...args, '--mode', 'both']);
+  const visual = await vsearchJson<EvalJson>([...args, '--mode', 'visual']);
+  const weightless = await vsearchJson<EvalJson>([...args, '--speech-weight', '0']);
+  for (const run of [both, visual, weightless]) expect(run.code).toBe(0);
+  expect(both.json.brief['MR-full-R1@0.7']).toBe(100);
+  expect(visual.json.brief['MR-full-R1@0.5']).toBe(0);
+  expect(weightless.json.brief).toEqual(visual.json.brief);
+});
+
 test('npm run eval writes the table of settings side by side, and each stage shows its effect', async () => {
   const argv = ['--require', require.resolve('tsx/cjs'), path.join(REPO_ROOT, 'scripts/eval/run.ts'), '--out', file('ablation')];
   const { stdout } = await run(process.execPath, argv, { cwd: REPO_ROOT });
