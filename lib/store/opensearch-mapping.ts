@@ -56,20 +56,79 @@ export function framesIndexBody(dim: number): API.Indices_Create_RequestBody {
 }
 
 /**
+ * One transcript segment (lib/store/opensearch-transcripts.ts): what is said from `start` to `end`, and where the
+ * transcript came from. As on frames, the video's filter fields are copied onto every segment, and `run_id`, `segment`
+ * (its position in the run) and `attempt` tell runs and resent copies apart.
+ */
+export interface SegmentDoc {
+  video_id: string;
+  run_id: string;
+  segment: number;
+  attempt: number;
+  start: number;
+  end: number;
+  text: string;
+  source: string;
+  title: string;
+  category?: string;
+  tags: string[];
+}
+
+/**
+ * The transcripts index definition: `text` is a `text` field (standard analyzer, BM25 relevance: OpenSearch's default
+ * similarity), searched with a `match` query; ids, run, source, category and tags are `keyword`s as on frames, so the
+ * frame search's filters apply unchanged. No vectors: a vector collection holds plain indexes too.
+ */
+export function transcriptsIndexBody(): API.Indices_Create_RequestBody {
+  return {
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        video_id: { type: 'keyword' },
+        run_id: { type: 'keyword' },
+        segment: { type: 'integer' },
+        attempt: { type: 'integer' },
+        start: { type: 'double' },
+        end: { type: 'double' },
+        text: { type: 'text' },
+        source: { type: 'keyword' },
+        title: { type: 'text', fields: { keyword: { type: 'keyword' } } },
+        category: { type: 'keyword' },
+        tags: { type: 'keyword' },
+      },
+    },
+  };
+}
+
+/**
  * Creates the frames index unless it exists; one created meanwhile by another caller is fine too. Throws
  * `IndexMismatchError` if the existing index was made for another width, `IndexWakingError` while the collection
  * wakes from zero.
  */
 export async function ensureFramesIndex(client: Client, { index, dim }: { index: string; dim: number }): Promise<void> {
-  if (!(await onIndex((options) => client.indices.exists({ index }, options))).body) {
-    try {
-      await onIndex((options) => client.indices.create({ index, body: framesIndexBody(dim) }, options));
-    } catch (error) {
-      if (errorType(error) !== 'resource_already_exists_exception') throw error;
-    }
-  }
+  await createUnlessExists(client, index, framesIndexBody(dim));
   const stored = await embeddingDimension(client, index);
   if (stored !== dim) throw new IndexMismatchError(`index ${index} holds ${stored}-d embeddings, not ${dim}-d`);
+}
+
+/**
+ * Creates the transcripts index unless it exists, as `ensureFramesIndex` does; `IndexMismatchError` if an index of that
+ * name has no full-text field `text` (another index given the name).
+ */
+export async function ensureTranscriptsIndex(client: Client, { index }: { index: string }): Promise<void> {
+  await createUnlessExists(client, index, transcriptsIndexBody());
+  const { body } = await onIndex((options) => client.indices.getMapping({ index }, options));
+  const text = Object.values(body)[0]?.mappings.properties?.text;
+  if (text?.type !== 'text') throw new IndexMismatchError(`index ${index} has no full-text field "text": not a transcripts index`);
+}
+
+async function createUnlessExists(client: Client, index: string, body: API.Indices_Create_RequestBody): Promise<void> {
+  if ((await onIndex((options) => client.indices.exists({ index }, options))).body) return;
+  try {
+    await onIndex((options) => client.indices.create({ index, body }, options));
+  } catch (error) {
+    if (errorType(error) !== 'resource_already_exists_exception') throw error;
+  }
 }
 
 /** The width of the index's `embedding` vectors, from its mapping. */
