@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import type { Embedder } from '../../lib/embedder/embedder';
 import { TransformersEmbedder, type TransformersEmbedderOptions } from '../../lib/embedder/transformers-embedder';
+import type { SpeechRecognizer } from './video-speech';
 
 /** How many tokens a text has for the text tower, and past how many the tower truncates it. */
 export interface TextTokens {
@@ -15,6 +16,8 @@ export interface ServedModel {
   name: string;
   embedder: Embedder;
   textTokens: TextTokens;
+  /** Speech recognition for video jobs whose video has no subtitles (none yet: subtitles and sidecars only). */
+  recognizeSpeech?: SpeechRecognizer;
 }
 
 export interface ModelSettings extends TransformersEmbedderOptions {
