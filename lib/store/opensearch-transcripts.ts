@@ -4,7 +4,7 @@ import { runIndexOptions, type OpenSearchFrameIndexOptions } from './opensearch-
 import type { SegmentDoc } from './opensearch-mapping';
 import { frameFilter, MAX_K, videoQuery } from './opensearch-query';
 import { countRun, deleteMatching, newRunId, readIndex, replaceRun, type RunIndex } from './opensearch-runs';
-import type { TranscriptIndex, TranscriptSearch } from './transcripts';
+import type { RunTranscriptIndex, TranscriptSearch } from './transcripts';
 
 /** The options of the frame index, for the transcripts index (`index`: the one `ensureTranscriptsIndex` created). */
 export type OpenSearchTranscriptsOptions = OpenSearchFrameIndexOptions;
@@ -20,7 +20,7 @@ export type OpenSearchTranscriptsOptions = OpenSearchFrameIndexOptions;
  * video's frames (`replaceRun`), so the catalog's `runId` names both, and a search given the catalog's `activeRuns`
  * sees exactly one complete transcript per video, the one of the frames it sees.
  */
-export class OpenSearchTranscripts implements TranscriptIndex {
+export class OpenSearchTranscripts implements RunTranscriptIndex {
   private readonly runs: RunIndex;
 
   constructor(client: Client, options: OpenSearchTranscriptsOptions) {
