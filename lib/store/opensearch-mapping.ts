@@ -23,6 +23,21 @@ export interface FrameDoc {
   tags: string[];
 }
 
+/** Which video and run a document belongs to, and the bulk send that stored it (opensearch-runs.ts). */
+const RUN_FIELDS = {
+  video_id: { type: 'keyword' },
+  run_id: { type: 'keyword' },
+  attempt: { type: 'integer' },
+} as const;
+
+/** The video's fields the search filters read, copied onto every frame and segment. */
+const FILTER_FIELDS = {
+  // `keyword` sub-field: keyword filters match inside the whole title, case-insensitively (see opensearch-query).
+  title: { type: 'text', fields: { keyword: { type: 'keyword' } } },
+  category: { type: 'keyword' },
+  tags: { type: 'keyword' },
+} as const;
+
 /**
  * The frames index definition for `dim`-wide embeddings, as `PUT /<index>` takes it (plain JSON, so a deploy hook can
  * send it as is). Faiss HNSW on inner product: unit vectors rank as by cosine, and faiss is the engine of classic
@@ -40,16 +55,11 @@ export function framesIndexBody(dim: number): API.Indices_Create_RequestBody {
           dimension: dim,
           method: { name: 'hnsw', engine: 'faiss', space_type: 'innerproduct', parameters: HNSW_PARAMETERS },
         },
-        video_id: { type: 'keyword' },
-        run_id: { type: 'keyword' },
+        ...RUN_FIELDS,
         frame: { type: 'integer' },
-        attempt: { type: 'integer' },
         time: { type: 'double' },
         model: { type: 'keyword' },
-        // `keyword` sub-field: keyword filters match inside the whole title, case-insensitively (see opensearch-query).
-        title: { type: 'text', fields: { keyword: { type: 'keyword' } } },
-        category: { type: 'keyword' },
-        tags: { type: 'keyword' },
+        ...FILTER_FIELDS,
       },
     },
   };
@@ -84,17 +94,13 @@ export function transcriptsIndexBody(): API.Indices_Create_RequestBody {
     mappings: {
       dynamic: 'strict',
       properties: {
-        video_id: { type: 'keyword' },
-        run_id: { type: 'keyword' },
+        ...RUN_FIELDS,
         segment: { type: 'integer' },
-        attempt: { type: 'integer' },
         start: { type: 'double' },
         end: { type: 'double' },
         text: { type: 'text' },
         source: { type: 'keyword' },
-        title: { type: 'text', fields: { keyword: { type: 'keyword' } } },
-        category: { type: 'keyword' },
-        tags: { type: 'keyword' },
+        ...FILTER_FIELDS,
       },
     },
   };

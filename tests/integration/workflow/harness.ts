@@ -182,20 +182,8 @@ export async function startHarness(): Promise<Harness> {
         'deletion-type': 'Delete Marker Created',
       });
     },
-    frames(videoId) {
-      aoss.makeVisible();
-      return aoss
-        .docs(INDEX)
-        .map((doc) => doc.source as unknown as FrameDoc)
-        .filter((doc) => doc.video_id === videoId);
-    },
-    segments(videoId) {
-      aoss.makeVisible();
-      return aoss
-        .docs(TRANSCRIPTS_INDEX)
-        .map((doc) => doc.source as unknown as SegmentDoc)
-        .filter((doc) => doc.video_id === videoId);
-    },
+    frames: (videoId) => videoDocs<FrameDoc>(aoss, INDEX, videoId),
+    segments: (videoId) => videoDocs<SegmentDoc>(aoss, TRANSCRIPTS_INDEX, videoId),
     async close() {
       endpoint.restore();
       machine.restore();
@@ -204,6 +192,15 @@ export async function startHarness(): Promise<Harness> {
       await rm(work, { recursive: true, force: true });
     },
   };
+}
+
+/** A video's documents in an index of the double, after a refresh (every write visible). */
+function videoDocs<D extends { video_id: string }>(aoss: AossDouble, index: string, videoId: string): D[] {
+  aoss.makeVisible();
+  return aoss
+    .docs(index)
+    .map((doc) => doc.source as unknown as D)
+    .filter((doc) => doc.video_id === videoId);
 }
 
 /** Runs the frames-index custom resource's Create as CloudFormation would, answering on a local response URL. */
