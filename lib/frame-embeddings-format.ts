@@ -6,31 +6,55 @@ import type { FrameVector } from './core/types';
  * container answers a video job with, and what the ingest step and the local mode read. All numbers little-endian.
  *
  *   offset 0   4 bytes  magic "VSFE"
- *          4   uint16   format version (1)
+ *          4   uint16   format version (1 or 2)
  *          6   uint16   reserved, 0
  *          8   uint32   H: byte length of the header that follows
- *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, shots?, count},
- *                       padded with spaces so the arrays below start at a multiple of 8; `shots` (lib/core/shots.ts):
- *                       {threshold, boundaries: [{time, kind}]}, the boundaries found in the embedded range
+ *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, shots?, speech?,
+ *                       count}, padded with spaces so the arrays below start at a multiple of 8; `shots`
+ *                       (lib/core/shots.ts): {threshold, boundaries: [{time, kind}]}, the boundaries found in the
+ *                       embedded range; `speech` (version 2 only): the whole video's transcript, {source, segments:
+ *                       [{start, end, text, source}], notes, model?, language?} (see SpeechRecord)
  *     12 + H   count × float64  frame times, seconds from the start of the video, increasing
  *              count × dim × float32  the frame vectors, one row per time, in the same order
  *
  * The file's length is exactly 12 + H + count × (8 + 4 × dim): anything shorter or longer is an error.
+ *
+ * Versions: 2 is 1 with `speech` in the header. A file is written as version 1 when it has no speech, so readers from
+ * before speech still read it; both versions are read, a version 1 file (an older container's) as one without speech.
  */
 
 export const FRAME_EMBEDDINGS_CONTENT_TYPE = 'application/vnd.vsearch.frame-embeddings';
 export const FRAME_EMBEDDINGS_EXTENSION = '.vsfe';
 
 const MAGIC = 'VSFE';
+/** The first version, and the one that added `speech` to the header. */
 const VERSION = 1;
+const SPEECH_VERSION = 2;
 const PREFIX_BYTES = 12;
-/** Far above any real header, low enough that a garbage length cannot make the reader allocate much. */
-const MAX_HEADER_BYTES = 1 << 20;
+/**
+ * Far above any real header (a feature film's subtitles are a few hundred KB of JSON), low enough that a garbage
+ * length cannot make the reader allocate much.
+ */
+const MAX_HEADER_BYTES = 16 << 20;
 
 export const SHOTS = z.object({
   threshold: z.number().positive(),
   boundaries: z.array(z.object({ time: z.number().nonnegative(), kind: z.enum(['cut', 'gradual']) })),
 });
+
+const SPEECH_SOURCE = z.enum(['subtitles', 'sidecar', 'asr']);
+
+export const SPEECH = z.object({
+  source: SPEECH_SOURCE.nullable(),
+  segments: z.array(
+    z.object({ start: z.number().nonnegative(), end: z.number().nonnegative(), text: z.string(), source: SPEECH_SOURCE }),
+  ),
+  notes: z.array(z.string()),
+  model: z.string().min(1).optional(),
+  language: z.string().min(1).optional(),
+});
+
+export type JobSpeech = z.infer<typeof SPEECH>;
 
 const HEADER = z.object({
   videoId: z.string().min(1),
@@ -46,6 +70,11 @@ const HEADER = z.object({
   endSec: z.number().nonnegative().optional(),
   /** The shot boundaries in the embedded range and the threshold that found them, when they were detected. */
   shots: SHOTS.optional(),
+  /**
+   * What is said in the whole video and where it came from (subtitles, a sidecar, or speech recognition), when the
+   * job was asked to read it (the first job of a video); `source` null: none was found, `notes` say why.
+   */
+  speech: SPEECH.optional(),
 });
 
 export type FrameEmbeddingsHeader = z.infer<typeof HEADER>;
@@ -76,7 +105,7 @@ export function encodeFrameEmbeddings(header: FrameEmbeddingsHeader, frames: rea
   const rowsAt = timesAt + 8 * frames.length;
   const out = Buffer.alloc(rowsAt + 4 * dim * frames.length, ' ');
   out.write(MAGIC, 0, 'latin1');
-  out.writeUInt16LE(VERSION, 4);
+  out.writeUInt16LE(valid.speech ? SPEECH_VERSION : VERSION, 4);
   out.writeUInt16LE(0, 6);
   out.writeUInt32LE(headerBytes, 8);
   json.copy(out, PREFIX_BYTES);
@@ -130,12 +159,15 @@ export function decodeFrameEmbeddingsHeader(bytes: Uint8Array): {
     throw new FrameEmbeddingsFormatError('not a frame embeddings file (no VSFE magic)');
   }
   const version = view.getUint16(4, true);
-  if (version !== VERSION) throw new FrameEmbeddingsFormatError(`unsupported format version ${version}, expected ${VERSION}`);
+  if (version !== VERSION && version !== SPEECH_VERSION) {
+    throw new FrameEmbeddingsFormatError(`unsupported format version ${version}, expected ${VERSION} or ${SPEECH_VERSION}`);
+  }
   const headerBytes = view.getUint32(8, true);
   if (headerBytes > MAX_HEADER_BYTES || PREFIX_BYTES + headerBytes > bytes.length) {
     throw new FrameEmbeddingsFormatError(`truncated: a header of ${headerBytes} bytes does not fit in ${bytes.length} bytes`);
   }
   const { count, ...header } = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes));
+  if (header.speech && version === VERSION) throw new FrameEmbeddingsFormatError('bad header: speech: needs format version 2');
   const timesAt = PREFIX_BYTES + headerBytes;
   return { header, count, timesAt, bytes: timesAt + count * (8 + 4 * header.dim) };
 }

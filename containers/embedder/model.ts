@@ -4,6 +4,7 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import type { Embedder } from '../../lib/embedder/embedder';
 import { ThreadedEmbedder } from '../../lib/embedder/threaded-embedder';
 import type { TransformersEmbedderOptions } from '../../lib/embedder/transformers-embedder';
+import type { SpeechRecognizer } from './video-speech';
 
 /** How many tokens a text has for the text tower, and past how many the tower truncates it. */
 export interface TextTokens {
@@ -16,6 +17,8 @@ export interface ServedModel {
   name: string;
   embedder: Embedder;
   textTokens: TextTokens;
+  /** Speech recognition for video jobs whose video has no subtitles (none yet: subtitles and sidecars only). */
+  recognizeSpeech?: SpeechRecognizer;
 }
 
 export interface ModelSettings extends TransformersEmbedderOptions {

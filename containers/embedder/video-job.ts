@@ -12,6 +12,7 @@ import { resolveVideoSource, type VideoSourceOptions } from '../../lib/video-sou
 import { HttpError } from './errors';
 import type { ServedModel } from './model';
 import { parseRequest } from './request';
+import { readJobSpeech } from './video-speech';
 
 /** `s3://bucket/` or `s3://bucket/prefix/`: where a job writes the thumbnails of its frames. */
 const S3_PREFIX = /^s3:\/\/([^/]+)\/((?:.*\/)?)$/s;
@@ -39,6 +40,11 @@ const JOB = z
     shotThreshold: z.number().positive().max(100).optional(),
     /** `s3://bucket/prefix/`: a JPEG of every embedded frame goes to `<prefix><videoId>/<ms>.jpg`. */
     thumbnails: z.string().max(2048).regex(S3_PREFIX, 'must be an s3://bucket/prefix/ destination (ending in /)').optional(),
+    /**
+     * Also read what is said in the WHOLE video (subtitles, sidecars beside it; video-speech.ts) into the output's
+     * header: asked of one job per video (the workflow asks the first).
+     */
+    speech: z.boolean().optional(),
   })
   .refine((job) => job.endSec === undefined || job.endSec > (job.startSec ?? 0), {
     message: 'must be after startSec',
@@ -53,6 +59,7 @@ export interface VideoJob {
   startSec?: number;
   endSec?: number;
   shotThreshold: number;
+  speech: boolean;
   /** Where the frames' thumbnails go, when the manifest asks for them. */
   thumbnails?: { bucket: string; prefix: string };
 }
@@ -73,7 +80,8 @@ export function isVideoJob(body: unknown): boolean {
  * Runs the manifest in a request body (400 for a bad one; `onStart` is called once it is checked): reads its video
  * (streamed by ffmpeg, never stored) and answers with the raw, unsmoothed embeddings of its sampled frames in
  * [startSec, endSec), and the shot boundaries found in the same decode (in the header); an `endSec` past the end of
- * the video stops at the end.
+ * the video stops at the end. A job that asks for `speech` also has the whole video's transcript in the header, read
+ * while the frames are embedded.
  */
 export async function runVideoJob(
   body: unknown,
@@ -89,6 +97,10 @@ export async function runVideoJob(
   const onBatch = job.thumbnails && thumbnailWriter(sources.s3, job.thumbnails, videoId, signal);
   // The decode starts while ffprobe reads the video; a failed probe fails it with the probe's error.
   const probe = probeVideo(source);
+  const reading = job.speech
+    ? probe.then((info) => readJobSpeech({ reference: job.video, source, info }, sources.s3, signal, model.recognizeSpeech))
+    : undefined;
+  reading?.catch(() => undefined); // awaited below, unless the embedding fails first
   const [info, { frames, shots }] = await Promise.all([
     probe,
     embedVideo(source, model.embedder, { sampling, startSec, endSec, info: probe, signal, onBatch, shots: { threshold: shotThreshold } }),
@@ -102,16 +114,18 @@ export async function runVideoJob(
     startSec,
     endSec,
     shots,
+    ...(reading && { speech: await reading }),
   };
   return { videoId, frames: frames.length, output: encodeFrameEmbeddings(header, frames) };
 }
 
 function parseVideoJob(body: unknown): VideoJob {
-  const { fps, everyNth, thumbnails, shotThreshold, ...job } = parseRequest(JOB, body);
+  const { fps, everyNth, thumbnails, shotThreshold, speech, ...job } = parseRequest(JOB, body);
   const destination = thumbnails === undefined ? undefined : S3_PREFIX.exec(thumbnails);
   return {
     ...job,
     shotThreshold: shotThreshold ?? DEFAULT_SHOT_THRESHOLD,
+    speech: speech ?? false,
     sampling: samplingOf(fps, everyNth),
     ...(destination && { thumbnails: { bucket: destination[1], prefix: destination[2] } }),
   };

@@ -10,8 +10,9 @@ import { parseInput } from '../../lib/pipeline/schemas';
 const PATIENCE = { timeoutMs: 180_000, pollMs: 10_000 };
 
 /**
- * CloudFormation custom resource: creates the frames index when the stack is deployed. Deleting the resource keeps
- * the index (its frames are the videos' only searchable copy; the collection's own deletion removes it).
+ * CloudFormation custom resource: creates the frames index and the transcripts index when the stack is deployed (and
+ * on every update: an existing index is kept). Deleting the resource keeps both (the videos' only searchable copy; the
+ * collection's own deletion removes them).
  */
 export const handler = middy(async (event: unknown) => {
   const request = parseInput(CUSTOM_RESOURCE_REQUEST, event);

@@ -3,7 +3,7 @@ import type { ApiDeps } from '../../lib/api/search-api';
 import { dynamoClient, s3Client, sageMakerRuntimeClient } from '../../lib/aws/clients';
 import { readEnv } from '../../lib/aws/env';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
-import { frameIndexFromEnv } from '../../lib/aws/frame-index';
+import { frameIndexFromEnv, transcriptsFromEnv } from '../../lib/aws/frame-index';
 import { S3MediaLinks } from '../../lib/aws/s3-media-links';
 import { SageMakerQueryEncoder } from '../../lib/aws/sagemaker-query-encoder';
 
@@ -32,6 +32,9 @@ export function searchDeps(): ApiDeps {
     encoder: new SageMakerQueryEncoder(sageMakerRuntimeClient(), env.QUERY_ENDPOINT_NAME, env.EMBEDDING_MODEL, env.EMBEDDING_DIM),
     catalog: new DynamoCatalog(dynamoClient(), env.VIDEOS_TABLE),
     frames: frameIndexFromEnv({ requestTimeoutMs: env.FRAMES_REQUEST_TIMEOUT_MS, maxWaitMs: 0 }),
+    // A text query's full-text search of what is said runs beside its k-NN search (lib/search.ts), with the same
+    // filters and active runs, and the same time limit per read.
+    transcripts: transcriptsFromEnv({ requestTimeoutMs: env.FRAMES_REQUEST_TIMEOUT_MS, maxWaitMs: 0 }),
     media: new S3MediaLinks(s3Client(), env.PLAYBACK_URL_TTL_SEC),
   };
   return deps;

@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
 import { OpenSearchFrameIndex, type OpenSearchFrameIndexOptions } from '../store/opensearch-frame-index';
+import { OpenSearchTranscripts } from '../store/opensearch-transcripts';
 import { collectionClient } from './clients';
 import { readEnv } from './env';
 
@@ -17,6 +18,9 @@ const ENV = {
   FRAMES_VISIBILITY_WINDOW_MS: z.coerce.number().int().positive().optional(),
 };
 
+/** The transcripts index of the same collection (functions that read or write what is said). */
+const TRANSCRIPTS_ENV = { TRANSCRIPTS_INDEX: z.string().min(1) };
+
 /** The collection client and frames index name a function is configured with. */
 export function collectionFromEnv(): { client: Client; index: string } {
   const env = readEnv(ENV);
@@ -26,7 +30,17 @@ export function collectionFromEnv(): { client: Client; index: string } {
 /** The frames index of the collection the function is configured with; `waking` as the function needs it. */
 export function frameIndexFromEnv(waking?: OpenSearchFrameIndexOptions['waking']): OpenSearchFrameIndex {
   const { client, index } = collectionFromEnv();
+  return new OpenSearchFrameIndex(client, { index, visibility: visibilityFromEnv(), waking });
+}
+
+/** The transcripts index beside it, written and waited for as the frames are. */
+export function transcriptsFromEnv(waking?: OpenSearchFrameIndexOptions['waking']): OpenSearchTranscripts {
+  const { client } = collectionFromEnv();
+  const index = readEnv(TRANSCRIPTS_ENV).TRANSCRIPTS_INDEX;
+  return new OpenSearchTranscripts(client, { index, visibility: visibilityFromEnv(), waking });
+}
+
+function visibilityFromEnv(): OpenSearchFrameIndexOptions['visibility'] {
   const env = readEnv(ENV);
-  const visibility = { pollMs: env.FRAMES_VISIBILITY_POLL_MS, windowMs: env.FRAMES_VISIBILITY_WINDOW_MS };
-  return new OpenSearchFrameIndex(client, { index, visibility, waking });
+  return { pollMs: env.FRAMES_VISIBILITY_POLL_MS, windowMs: env.FRAMES_VISIBILITY_WINDOW_MS };
 }

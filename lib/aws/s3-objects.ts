@@ -25,14 +25,23 @@ export async function getObjectBytes(s3: S3Client, { bucket, key, versionId }: S
   return Body.transformToByteArray();
 }
 
-/** The object's text, or undefined when there is no such object. */
-export async function getOptionalText(s3: S3Client, location: S3Location): Promise<string | undefined> {
+/**
+ * The object's bytes, or undefined when there is no such object. (A caller without `s3:ListBucket` on the prefix gets
+ * 403 for a missing key, which is thrown: give the reader ListBucket there.)
+ */
+export async function getOptionalBytes(s3: S3Client, location: S3Location): Promise<Uint8Array | undefined> {
   try {
-    return Buffer.from(await getObjectBytes(s3, location)).toString('utf8');
+    return await getObjectBytes(s3, location);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The object's text, or undefined when there is no such object. */
+export async function getOptionalText(s3: S3Client, location: S3Location): Promise<string | undefined> {
+  const bytes = await getOptionalBytes(s3, location);
+  return bytes && Buffer.from(bytes).toString('utf8');
 }
 
 /** The object's user metadata (`x-amz-meta-*`, names lower-cased), or undefined when there is no such object. */

@@ -1,8 +1,9 @@
 import type { ShotBoundary, Shots } from '../core/shots';
 import { smoothFrames } from '../core/smoothing';
 import { stitchChunks, type EmbeddedChunk } from '../core/stitching';
-import type { VideoRecord } from '../core/types';
+import type { SpeechRecord, TranscriptSegment, VideoRecord } from '../core/types';
 import type { RunFrameIndex } from '../store/frame-index';
+import type { RunTranscriptIndex } from '../store/transcripts';
 import { SupersededError } from './errors';
 import type { IndexingSettings, JobRange } from './indexing-settings';
 import { readRawEmbeddings, type JobOutputs } from './raw-embeddings';
@@ -23,6 +24,7 @@ export interface IngestDeps {
   catalog: Pick<VideoItems, 'current' | 'item'>;
   outputs: JobOutputs;
   frames: RunFrameIndex;
+  transcripts: Pick<RunTranscriptIndex, 'replaceRun' | 'removeVideo'>;
 }
 
 /**
@@ -33,7 +35,10 @@ export interface IngestDeps {
  * exact for any kernel, wider than the margins the jobs were planned with too: so re-ingesting with other smoothing
  * settings (plan-reingest.ts) is this same step. The frame index writes in size-bounded bulk requests, retries
  * throttling and 5xx on the failed items only, waits until the new frames are searchable and then deletes every older
- * run of the video, superseded uploads included.
+ * run of the video, superseded uploads included. The video's transcript, which the first job read for the whole video
+ * (in its output's header), then replaces the video's segments under the same run id, with the same rule: so the
+ * catalog's run names frames and segments alike. A first output without a transcript (from a container before speech)
+ * leaves the video with no segments and its catalog `speech` as it was.
  */
 export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Promise<Ingested> {
   const started = performance.now();
@@ -47,9 +52,16 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
   /** Null once a job's output has none (embedded by a container that did not detect shots). */
   let shots: Shots | null | undefined;
   let header: { durationSec: number; fps: number; model: string; dim: number } | undefined;
+  let segments: TranscriptSegment[] = [];
+  let speech: SpeechRecord | undefined;
   for (const [i, output] of outputs.entries()) {
     const raw = await readRawEmbeddings(deps.outputs, output, ref.id);
     header ??= raw.header;
+    if (i === 0 && raw.header.speech) {
+      const { segments: said, ...record } = raw.header.speech;
+      segments = said;
+      speech = { ...record, segments: said.length };
+    }
     if (raw.header.model !== header.model || raw.header.dim !== header.dim) {
       const [got, first] = [raw.header, header].map(({ model, dim }) => `${model} (${dim}-d)`);
       throw new Error(`${output} was embedded with ${got}, the first job with ${first}`);
@@ -67,6 +79,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
 
   const video: VideoRecord = { ...toRecord(item), ...pick(header), frames: frames.length, smoothing: settings.smoothing, shots: shots ?? null };
   const runId = await deps.frames.replaceRun(video, frames);
+  await deps.transcripts.replaceRun({ ...video, runId }, segments, runId);
   await afterWrite(ref, deps);
   return {
     frames: frames.length,
@@ -74,6 +87,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
     ...pick(header),
     smoothing: settings.smoothing,
     shots: shots ?? null,
+    ...(speech && { speech }),
     embeddings: outputs,
     ingestSec: (performance.now() - started) / 1000,
   };
@@ -81,13 +95,16 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
 
 /**
  * A deletion that came while the frames were being written found none of them searchable yet, so it could not
- * delete them: delete them now. (A newer upload needs nothing: its own run deletes this older one.)
+ * delete them: delete them (and the segments) now. (A newer upload needs nothing: its own run deletes this older one.)
  */
 async function afterWrite(ref: VideoRef, deps: Omit<IngestDeps, 'outputs'>): Promise<void> {
   try {
     await deps.catalog.current(ref);
   } catch (error) {
-    if (error instanceof SupersededError && (await deps.catalog.item(ref.id))?.deleted) await deps.frames.removeVideo(ref.id);
+    if (error instanceof SupersededError && (await deps.catalog.item(ref.id))?.deleted) {
+      await deps.frames.removeVideo(ref.id);
+      await deps.transcripts.removeVideo(ref.id);
+    }
     throw error;
   }
 }

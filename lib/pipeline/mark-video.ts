@@ -43,6 +43,7 @@ export async function markReady(
     dim: ingest.dim,
     smoothing: ingest.smoothing,
     shots: ingest.shots,
+    speech: ingest.speech,
     embeddings: ingest.embeddings,
     timings: {
       startedAt,

@@ -3,6 +3,7 @@ import type { DynamoCatalog } from '../aws/dynamo-catalog';
 import { THUMBNAILS_PREFIX } from '../aws/s3-media-links';
 import type { ObjectDeleted } from '../aws/s3-events';
 import type { FrameIndex } from '../store/frame-index';
+import type { TranscriptIndex } from '../store/transcripts';
 import { acceptedEvent } from './video-item';
 import { isSidecar } from './video-metadata';
 import { videoIdForKey } from './video-key';
@@ -12,12 +13,12 @@ const MAX_CLAIMS = 3;
 
 /**
  * Handles an "Object Deleted" event: marks the video deleted (a tombstone that supersedes any execution still
- * indexing it) and deletes its frames and, given `s3`, its thumbnails (`thumbnails/<videoId>/` in the event's bucket).
+ * indexing it) and deletes its frames, its transcript segments and, given `s3`, its thumbnails (`thumbnails/<videoId>/` in the event's bucket).
  * Idempotent: a repeated event deletes again, which finds nothing left.
  */
 export async function removeVideo(
   event: ObjectDeleted,
-  deps: { catalog: DynamoCatalog; frames: FrameIndex; s3?: S3Client },
+  deps: { catalog: DynamoCatalog; frames: FrameIndex; transcripts: Pick<TranscriptIndex, 'removeVideo'>; s3?: S3Client },
 ): Promise<{ videoId: string; decision: RemovedDecision | 'sidecar' }> {
   const { object } = event.detail;
   const videoId = videoIdForKey(object.key);
@@ -34,6 +35,7 @@ export async function removeVideo(
     const buried = current?.deleted && current.sequencer === removal.sequencer;
     if (!buried && !(await deps.catalog.bury(videoId, removal.sequencer, current?.sequencer))) continue;
     await deps.frames.removeVideo(videoId);
+    await deps.transcripts.removeVideo(videoId);
     if (deps.s3) await deleteThumbnails(deps.s3, event.detail.bucket.name, videoId);
     return { videoId, decision };
   }

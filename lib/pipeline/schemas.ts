@@ -43,6 +43,19 @@ export const INGESTED = z.object({
   smoothing: z.object({ kernelSize: z.int().positive(), sigma: z.number().positive() }),
   /** The shot boundaries the jobs found (`VideoRecord.shots`); null when a job's container detected none. */
   shots: SHOTS.nullable(),
+  /**
+   * What the video's transcript holds and where it came from (`VideoRecord.speech`); absent when the first job's output
+   * carries no transcript (written by a container from before speech).
+   */
+  speech: z
+    .object({
+      source: z.enum(['subtitles', 'sidecar', 'asr']).nullable(),
+      segments: z.int().nonnegative(),
+      notes: z.array(z.string()),
+      model: z.string().optional(),
+      language: z.string().optional(),
+    })
+    .optional(),
   /** The raw embeddings, kept in S3: the video can be smoothed again without embedding it again. */
   embeddings: z.array(z.string().min(1)),
   ingestSec: z.number().nonnegative(),

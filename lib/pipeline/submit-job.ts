@@ -53,6 +53,9 @@ export async function submitJob(request: SubmitRequest, deps: SubmitDeps): Promi
     endSec: range.end,
     // A JPEG per embedded frame, in the video's bucket, where S3MediaLinks.thumbnailUrl finds it.
     thumbnails: s3Uri({ bucket: video.bucket, key: THUMBNAILS_PREFIX }),
+    // The first job (the one starting at 0) also reads the whole video's transcript: its output carries it to the
+    // ingest step, and to every re-ingest after.
+    ...(range.start === 0 && { speech: true }),
   });
   await deps.tokens.put({ inferenceId, token, videoId: video.id, expiresAt: Math.ceil(Date.now() / 1000) + TOKEN_TTL_SEC });
   const locations = await invokeAsync(deps.sagemaker, {

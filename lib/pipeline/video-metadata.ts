@@ -9,6 +9,8 @@ export interface VideoMetadata {
 }
 
 export const SIDECAR_SUFFIX = '.json';
+/** Subtitle sidecars (`movie.srt` or `movie.mp4.vtt` beside `movie.mp4`), read by the video's first embedding job. */
+const SUBTITLE_SUFFIXES = ['.srt', '.vtt'];
 
 const SIDECAR = z.strictObject({
   title: z.string().trim().min(1).max(500).optional(),
@@ -26,9 +28,13 @@ export function titleFromKey(key: string): string {
   return path.posix.basename(key, path.posix.extname(key));
 }
 
-/** Whether `key` is a sidecar rather than a video (sidecars share the videos' prefix, so their events arrive too). */
+/**
+ * Whether `key` is a sidecar rather than a video: metadata (`.json`) or subtitles (`.srt`, `.vtt`). Sidecars share the
+ * videos' prefix, so their events arrive too, and are not indexed as videos.
+ */
 export function isSidecar(key: string): boolean {
-  return key.toLowerCase().endsWith(SIDECAR_SUFFIX);
+  const lower = key.toLowerCase();
+  return [SIDECAR_SUFFIX, ...SUBTITLE_SUFFIXES].some((suffix) => lower.endsWith(suffix));
 }
 
 /**

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errors, type API, type Client, type Types } from '@opensearch-project/opensearch';
 import { IndexNotReadyError, IndexWriteError } from './errors';
 import { errorType } from './opensearch-errors';
-import type { FrameDoc } from './opensearch-mapping';
 
 export interface BulkOptions {
   /** Sends of one operation, the first included, before giving up with `IndexWriteError`. */
@@ -40,10 +39,10 @@ interface Operation {
  * of an operation stored exactly one document (it succeeded) or none (it was refused or throttled). So at most
  * `docs.length + unknownWrites` documents were stored, and all of them before this returns.
  */
-export async function indexFrames(
+export async function indexDocuments(
   client: Client,
   index: string,
-  docs: Omit<FrameDoc, 'attempt'>[],
+  docs: readonly object[],
   options: BulkOptions,
 ): Promise<{ unknownWrites: number }> {
   const action = { index: { _index: index } };
@@ -57,7 +56,7 @@ export async function indexFrames(
 }
 
 /** Deletes documents by id, with the same batching and retries; ids already gone are fine. */
-export async function deleteFrames(client: Client, index: string, ids: string[], options: BulkOptions): Promise<void> {
+export async function deleteDocuments(client: Client, index: string, ids: string[], options: BulkOptions): Promise<void> {
   const operations = ids.map((id): Operation => {
     const lines = [{ delete: { _index: index, _id: id } }];
     return { lines: () => lines, bytes: ndjsonBytes(lines) };

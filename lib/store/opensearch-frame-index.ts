@@ -1,22 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import type { API, Client, Types } from '@opensearch-project/opensearch';
+import type { API, Client } from '@opensearch-project/opensearch';
 import type { FrameVector, Hit, TimeWindow, VideoRecord } from '../core/types';
 import { dot } from '../core/vector';
-import { IndexMismatchError, IndexWriteError } from './errors';
+import { IndexMismatchError } from './errors';
 import type { FrameSearch, FrameSelection, RunFrameIndex, StoredFrame } from './frame-index';
 import { assertIndexAccepts } from './model-guard';
-import { DEFAULT_BULK_OPTIONS, deleteFrames, indexFrames, type BulkOptions } from './opensearch-bulk';
-import { onIndex, type WakePolicy } from './opensearch-errors';
+import { DEFAULT_BULK_OPTIONS, type BulkOptions } from './opensearch-bulk';
 import { embeddingDimension, type FrameDoc } from './opensearch-mapping';
 import {
   innerProductFromScore,
   knnSearchBody,
   MAX_K,
   windowsQuery,
-  olderRunsQuery,
   vectorJson,
   videoQuery,
 } from './opensearch-query';
+import { countRun, deleteMatching, newRunId, readIndex, replaceRun, type RunIndex } from './opensearch-runs';
 import { scanFrames } from './opensearch-scan';
 
 export interface OpenSearchFrameIndexOptions {
@@ -65,9 +63,9 @@ export interface OpenSearchFrameIndexOptions {
  * not at all (a lost connection), then resent, leaves two copies of its frames (same `frame`, different `attempt`),
  * and only a search can find them. Before the extra copies are deleted, every copy must be searchable, and seeing
  * each frame once is no proof of that: the resent copies may show after the first ones (or the other way round). The
- * rule rests on two facts: every document of the run was stored by the time `indexFrames` returned (a failed request
+ * rule rests on two facts: every document of the run was stored by the time `indexDocuments` returned (a failed request
  * was applied, if at all, before its failure reached us, or shortly after: the window's margin), and a stored document
- * is searchable at most `windowMs` later. `indexFrames` also tells how many operation sends had an unknown outcome (`unknownWrites`), so the run holds
+ * is searchable at most `windowMs` later. `indexDocuments` also tells how many operation sends had an unknown outcome (`unknownWrites`), so the run holds
  * at most `frames + unknownWrites` documents. The extra copies are listed (and deleted) once the run's count reaches
  * that bound (every possible copy shows: the usual case of a lost answer, fast) or `windowMs` after the write
  * returned (every stored copy shows by then, whether a request was applied or not), and then only if every frame
@@ -79,11 +77,8 @@ export interface OpenSearchFrameIndexOptions {
  */
 export class OpenSearchFrameIndex implements RunFrameIndex {
   private readonly index: string;
-  private readonly bulk: BulkOptions;
-  private readonly pollMs: number;
-  private readonly timeoutMs: number;
-  private readonly windowMs: number;
-  private readonly wake: WakePolicy;
+  private readonly runs: RunIndex;
+  private readonly wake: RunIndex['wake'];
   /** The mapping's vector width, read once: an index's mapping cannot change it. */
   private dim: Promise<number> | undefined;
 
@@ -92,11 +87,8 @@ export class OpenSearchFrameIndex implements RunFrameIndex {
     { index, bulk, visibility, waking }: OpenSearchFrameIndexOptions,
   ) {
     this.index = index;
-    this.bulk = { ...DEFAULT_BULK_OPTIONS, ...bulk };
-    this.pollMs = visibility?.pollMs ?? 2_000;
-    this.timeoutMs = visibility?.timeoutMs ?? 300_000;
-    this.windowMs = visibility?.windowMs ?? 90_000;
-    this.wake = { requestTimeoutMs: waking?.requestTimeoutMs, maxWaitMs: waking?.maxWaitMs ?? 120_000, sleep: this.bulk.sleep };
+    this.runs = runIndexOptions(client, { index, bulk, visibility, waking }, 'frame', 'frames');
+    this.wake = this.runs.wake;
   }
 
   /** Makes `frames` the video's only frames (see the class comment). */
@@ -107,13 +99,8 @@ export class OpenSearchFrameIndex implements RunFrameIndex {
   /** `replaceFrames`, returning the id of the run that now holds the video's frames (for `VideoRecord.runId`). */
   async replaceRun(video: VideoRecord, frames: FrameVector[]): Promise<string> {
     const runId = newRunId();
-    if (frames.length > 0) {
-      await this.assertWritable(video, frames);
-      const docs = frames.map((frame, i) => frameDoc(video, runId, i, frame));
-      const { unknownWrites } = await indexFrames(this.client, this.index, docs, this.bulk);
-      await this.awaitRun(video.id, runId, frames.length, unknownWrites);
-    }
-    await this.deleteMatching(olderRunsQuery(video.id, runId));
+    if (frames.length > 0) await this.assertWritable(video, frames);
+    await replaceRun(this.runs, video.id, runId, frames.map((frame, i) => frameDoc(video, runId, i, frame)));
     return runId;
   }
 
@@ -174,7 +161,7 @@ export class OpenSearchFrameIndex implements RunFrameIndex {
 
   /** Frames only (the catalog entry is the caller's); they leave searches within one refresh interval. */
   async removeVideo(videoId: string): Promise<void> {
-    await this.deleteMatching(videoQuery(videoId));
+    await deleteMatching(this.runs, videoQuery(videoId));
   }
 
   /**
@@ -188,14 +175,12 @@ export class OpenSearchFrameIndex implements RunFrameIndex {
   }
 
   /** Searchable frames of a video, or of one run of it. A search rather than `_count`: every collection has it. */
-  async countFrames(videoId: string, runId?: string): Promise<number> {
-    const body: API.Search_RequestBody = { size: 0, track_total_hits: true, query: videoQuery(videoId, runId) };
-    const { total } = (await this.read(body)).hits;
-    return typeof total === 'number' ? total : (total?.value ?? 0);
+  countFrames(videoId: string, runId?: string): Promise<number> {
+    return countRun(this.runs, videoId, runId);
   }
 
-  private async read(body: API.Search_RequestBody): Promise<API.Search_ResponseBody> {
-    return (await onIndex((options) => this.client.search({ index: this.index, body }, options), this.wake)).body;
+  private read(body: API.Search_RequestBody): Promise<API.Search_ResponseBody> {
+    return readIndex(this.runs, body);
   }
 
   private dimension(): Promise<number> {
@@ -227,66 +212,27 @@ export class OpenSearchFrameIndex implements RunFrameIndex {
         'search with the model the index was built with',
     );
   }
-
-  /**
-   * Polls until all `frames` frames of the run are searchable. After `unknownWrites` sends of unknown outcome (see
-   * `indexFrames`) a frame may be stored twice: then it also waits until every copy shows, as the class comment's
-   * "Resent requests" rule tells, and deletes the extra copies. `waited` starts when the write's last answer came.
-   */
-  private async awaitRun(videoId: string, runId: string, frames: number, unknownWrites: number): Promise<void> {
-    let visible = 0;
-    for (let waited = 0; waited <= this.timeoutMs; waited += this.pollMs) {
-      if (waited > 0) await this.bulk.sleep(this.pollMs);
-      visible = await this.countFrames(videoId, runId);
-      if (visible < frames) continue;
-      if (unknownWrites === 0) return;
-      // Some copy that may exist does not show yet, and might still: keep waiting.
-      if (visible < frames + unknownWrites && waited < this.windowMs) continue;
-      const extra = await this.extraCopies(videoId, runId, frames);
-      if (extra) return deleteFrames(this.client, this.index, extra, this.bulk);
-    }
-    const state =
-      visible < frames
-        ? `${visible} of ${frames} frames searchable`
-        : `${visible} documents for ${frames} frames, copies of resent requests possibly unseen ` +
-          `(they need up to ${this.windowMs} ms to show)`;
-    throw new IndexWriteError(`run ${runId} of video ${videoId}: ${state} after ${this.timeoutMs} ms`);
-  }
-
-  /** Ids of the run's documents that repeat a frame, or undefined while some frame is not searchable yet. */
-  private async extraCopies(videoId: string, runId: string, frames: number): Promise<string[] | undefined> {
-    const seen = new Set<number>();
-    const extra: string[] = [];
-    // In (frame, attempt) order: the first copy of a frame is kept.
-    for await (const { id, frame } of scanFrames(this.client, this.index, videoQuery(videoId, runId), [], this.wake)) {
-      if (seen.has(frame)) extra.push(id);
-      else seen.add(frame);
-    }
-    return seen.size === frames ? extra : undefined;
-  }
-
-  private async deleteMatching(query: Types.Common_QueryDsl.QueryContainer): Promise<void> {
-    let ids: string[] = [];
-    for await (const { id } of scanFrames(this.client, this.index, query, [], this.wake)) {
-      ids.push(id);
-      if (ids.length === this.bulk.maxOperations) {
-        await deleteFrames(this.client, this.index, ids, this.bulk);
-        ids = [];
-      }
-    }
-    await deleteFrames(this.client, this.index, ids, this.bulk);
-  }
 }
 
-let lastRunTime = 0;
-
-/**
- * A run id that sorts after every earlier one: its time, then a random part. The time never repeats within a process,
- * so two replacements in the same millisecond still sort in the order they were made.
- */
-function newRunId(): string {
-  lastRunTime = Math.max(Date.now(), lastRunTime + 1);
-  return `${new Date(lastRunTime).toISOString()}_${randomUUID()}`;
+/** The run index behind an adapter's options (the defaults of `OpenSearchFrameIndexOptions`). */
+export function runIndexOptions(
+  client: Client,
+  { index, bulk, visibility, waking }: OpenSearchFrameIndexOptions,
+  position: string,
+  noun: string,
+): RunIndex {
+  const options = { ...DEFAULT_BULK_OPTIONS, ...bulk };
+  return {
+    client,
+    index,
+    bulk: options,
+    wake: { requestTimeoutMs: waking?.requestTimeoutMs, maxWaitMs: waking?.maxWaitMs ?? 120_000, sleep: options.sleep },
+    pollMs: visibility?.pollMs ?? 2_000,
+    timeoutMs: visibility?.timeoutMs ?? 300_000,
+    windowMs: visibility?.windowMs ?? 90_000,
+    position,
+    noun,
+  };
 }
 
 function frameDoc(

@@ -30,12 +30,13 @@ export function knnSearchBody(
 }
 
 /**
- * The restrictions of a search, ANDed, or undefined for none. Empty lists and blank keywords do not restrict. Tags
+ * The restrictions of a search, ANDed, or undefined for none (on frames, and on transcript segments, which carry the
+ * same fields). Empty lists and blank keywords do not restrict. Tags
  * match when a frame has any of them (exact); keywords as the catalog's `matchKeywords`: every word must occur in the
  * title or a tag, as a case-insensitive substring (a `wildcard` on the keyword fields; these are short, per-video
  * values, so the term dictionaries the wildcards walk stay small).
  */
-function frameFilter(filters: SearchFilters | undefined, activeRuns: ActiveRuns | undefined, also?: Query): Query | undefined {
+export function frameFilter(filters: SearchFilters | undefined, activeRuns: ActiveRuns | undefined, also?: Query): Query | undefined {
   const clauses: Query[] = also ? [also] : [];
   if (filters?.videoIds?.length) clauses.push({ terms: { video_id: filters.videoIds } });
   if (filters?.categories?.length) clauses.push({ terms: { category: filters.categories } });

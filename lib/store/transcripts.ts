@@ -27,3 +27,12 @@ export interface TranscriptIndex {
   /** Segments stored for a video (for checks and `vsearch videos`). */
   countSegments(videoId: string): Promise<number>;
 }
+
+/**
+ * A transcript index whose segments belong to runs, as an OpenSearch frame index's frames do: the pipeline writes a
+ * video's segments under the run id of its frames, so the catalog's `runId` (and search's `activeRuns`) names both.
+ */
+export interface RunTranscriptIndex extends TranscriptIndex {
+  /** `replaceSegments` under `runId`, a run id never used before for the video (the frames' run just written). */
+  replaceRun(video: VideoRecord, segments: TranscriptSegment[], runId: string): Promise<void>;
+}

@@ -63,8 +63,8 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /**
  * An HTTP server on 127.0.0.1 that answers like a CLASSIC OpenSearch Serverless vector collection, for what the
- * frame index sends: index create / exists / mapping / delete, `_bulk`, `_search` (k-NN with efficient filtering, or
- * plain queries), `_count`, `POST _doc`, `DELETE _doc/<id>`. Like AOSS it assigns document ids and refuses given ids,
+ * frame and transcript indexes send: index create / exists / mapping / delete, `_bulk`, `_search` (k-NN with efficient
+ * filtering, or plain queries, `match` on text fields scored by BM25), `_count`, `POST _doc`, `DELETE _doc/<id>`. Like AOSS it assigns document ids and refuses given ids,
  * `_refresh`, `refresh=true`, `_delete_by_query`, `_update_by_query`, scroll and `GET /`; writes become searchable
  * after a delay. `goCold` makes it a NextGen collection that scaled to zero (answering late, or 503, until it wakes).
  * State is in memory.

@@ -1,5 +1,5 @@
 import { Client, errors } from '@opensearch-project/opensearch';
-import { framesIndexBody } from '../../lib/store/opensearch-mapping';
+import { framesIndexBody, transcriptsIndexBody } from '../../lib/store/opensearch-mapping';
 import { startAossDouble, type AossDouble } from '../doubles/aoss-server';
 import { DIM } from '../helpers/frame-fixtures';
 
@@ -166,4 +166,31 @@ describe('cold mode: a NextGen collection group scaled to zero (first requests a
     expect(await timed(read)).toBeLessThan(950);
     expect(double.requests.slice(-4).map((request) => request.cold)).toEqual(['late', undefined, 'late', undefined]);
   });
+});
+
+test('match on a text field scores BM25 (rarer words and shorter fields score higher); filters score nothing', async () => {
+  await client.indices.create({ index: 'said', body: transcriptsIndexBody() });
+  const segment = (text: string, category: string) => ({
+    video_id: 'v', run_id: 'r', segment: 0, attempt: 1, start: 0, end: 1, text, source: 'sidecar', title: '', category, tags: [],
+  });
+  const texts = ['good morning everyone', 'autonomous trucks drive at night', 'trucks', 'nothing here'];
+  for (const text of texts) await client.index({ index: 'said', body: segment(text, text === 'trucks' ? 'news' : 'talk') });
+  const search = async (query: object) =>
+    (await client.search({ index: 'said', body: { query } })).body.hits.hits.map((hit) => [hit._source!.text, hit._score]);
+  const ranked = await search({ match: { text: { query: 'autonomous trucks' } } });
+  expect(ranked.map(([text]) => text)).toEqual(['autonomous trucks drive at night', 'trucks']);
+  // Lucene's BM25 with N = 4 documents, avgdl = 11 / 4 words.
+  const idf = (n: number) => Math.log(1 + (4 - n + 0.5) / (n + 0.5));
+  const tf = (dl: number) => 1 / (1 + 1.2 * (0.25 + (0.75 * dl) / (11 / 4)));
+  expect(ranked[0][1]).toBeCloseTo((idf(1) + idf(2)) * tf(5), 5);
+  expect(ranked[1][1]).toBeCloseTo(idf(2) * tf(1), 5);
+  const filtered = await search({ bool: { must: [{ match: { text: 'trucks' } }], filter: [{ term: { category: 'talk' } }] } });
+  expect(filtered).toEqual([['autonomous trucks drive at night', Math.fround(idf(2) * tf(5))]]);
+  expect((await search({ bool: { filter: [{ term: { category: 'news' } }] } }))[0][1]).toBe(0);
+  // What changes what matches is refused, not guessed; a vector field has no words (OpenSearch refuses it too).
+  expect(await failure(client.search({ index: 'said', body: { query: { match: { text: { query: 'x', fuzziness: 2 } } } } }))).toEqual([
+    400,
+    'not_emulated',
+  ]);
+  expect(await failure(client.search({ index: INDEX, body: { query: { match: { embedding: 'x' } } } }))).toEqual([400, 'query_shard_exception']);
 });

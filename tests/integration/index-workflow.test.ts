@@ -139,6 +139,8 @@ test('success: a sidecar-described upload with spaces and accents in its key bec
     startSec: 0,
     endSec: 606,
     thumbnails: `s3://${BUCKET}/thumbnails/`,
+    // The first job also reads the whole video's transcript (none here: no subtitles, no sidecar).
+    speech: true,
   });
   // The container wrote a thumbnail of every sampled frame.
   expect(await thumbnails(id)).toEqual(seconds(6).map((time) => `thumbnails/${id}/${Math.round(time * 1000)}.jpg`).sort());

@@ -6,7 +6,7 @@ import { IndexMismatchError, IndexNotReadyError, IndexWakingError, IndexWriteErr
 import { createFramesIndex } from '../../lib/pipeline/frames-index-resource';
 import { openSearchClient } from '../../lib/store/opensearch-client';
 import { OpenSearchFrameIndex, type OpenSearchFrameIndexOptions } from '../../lib/store/opensearch-frame-index';
-import { ensureFramesIndex, framesIndexBody, type FrameDoc } from '../../lib/store/opensearch-mapping';
+import { ensureFramesIndex, framesIndexBody, transcriptsIndexBody, type FrameDoc } from '../../lib/store/opensearch-mapping';
 import { startAossDouble, type AossDouble, type BulkFault, type LoggedRequest } from '../doubles/aoss-server';
 import { axis, DIM, frames, MODEL, unit, video } from '../helpers/frame-fixtures';
 
@@ -94,12 +94,15 @@ describe('ensureFramesIndex', () => {
     await expect(ensureFramesIndex(client, { index: INDEX, dim: DIM })).rejects.toThrow(IndexWakingError);
 
     double.goCold({ mode: '503', requests: 6 });
-    const properties = { Index: INDEX, Dimension: DIM };
+    const properties = { Index: INDEX, Dimension: DIM, TranscriptsIndex: 'transcripts' };
     expect(await createFramesIndex(client, properties, { timeoutMs: 1000, pollMs: 50 })).toBe(INDEX);
     // Four above, then six of each side: the existence check reads, the create writes.
     expect(double.requests.filter((request) => request.cold === '503')).toHaveLength(4 + 6 + 6);
     const { body } = await client.indices.getMapping({ index: INDEX });
     expect(body[INDEX].mappings).toEqual(framesIndexBody(DIM).mappings);
+    // The transcripts index beside it, by the same resource.
+    const transcripts = (await client.indices.getMapping({ index: 'transcripts' })).body.transcripts;
+    expect(transcripts.mappings).toEqual(transcriptsIndexBody().mappings);
   });
 });
 

@@ -8,7 +8,7 @@ import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
 import type { FrameVector, VideoRecord } from '../../lib/core/types';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { OpenSearchFrameIndex } from '../../lib/store/opensearch-frame-index';
-import { DEFAULT_BULK_OPTIONS, indexFrames } from '../../lib/store/opensearch-bulk';
+import { DEFAULT_BULK_OPTIONS, indexDocuments } from '../../lib/store/opensearch-bulk';
 import { ensureFramesIndex } from '../../lib/store/opensearch-mapping';
 import { vectorJson } from '../../lib/store/opensearch-query';
 import { searchClips, type SearchDeps } from '../../lib/search';
@@ -70,7 +70,7 @@ async function writeRunInFlight(video: VideoRecord, frames: FrameVector[]): Prom
     video_id: video.id, run_id: IN_FLIGHT, frame, time, embedding: vectorJson(vector),
     model: video.model, title: video.title, tags: video.tags,
   }));
-  await indexFrames(client, 'frames', docs, DEFAULT_BULK_OPTIONS);
+  await indexDocuments(client, 'frames', docs, DEFAULT_BULK_OPTIONS);
   aoss.makeVisible();
 }
 

@@ -7,7 +7,7 @@ import type { ServedModel } from '../../containers/embedder/model';
 import type { VideoRecord } from '../../lib/core/types';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { OpenSearchFrameIndex } from '../../lib/store/opensearch-frame-index';
-import { ensureFramesIndex } from '../../lib/store/opensearch-mapping';
+import { ensureFramesIndex, ensureTranscriptsIndex } from '../../lib/store/opensearch-mapping';
 import { Client } from '@opensearch-project/opensearch';
 import { startAossDouble, type AossDouble } from '../doubles/aoss-server';
 import { startSageMakerRuntimeDouble, type SageMakerRuntimeDouble } from '../doubles/sagemaker-runtime-server';
@@ -83,6 +83,7 @@ beforeAll(async () => {
   dynamo = await startLocalDynamoDb({ [TABLE]: 'id' });
   const client = new Client({ node: aoss.url });
   await ensureFramesIndex(client, { index: INDEX, dim: 32 });
+  await ensureTranscriptsIndex(client, { index: 'transcripts' });
   const index = (frameIndex = new OpenSearchFrameIndex(client, { index: INDEX, visibility: { pollMs: 10 } }));
   const catalog = (videoCatalog = new DynamoCatalog(dynamo.client, TABLE));
   const videos: [string, string, [string, number][]][] = [
@@ -108,6 +109,7 @@ beforeAll(async () => {
     VIDEOS_TABLE: TABLE,
     COLLECTION_ENDPOINT: aoss.url,
     FRAMES_INDEX: INDEX,
+    TRANSCRIPTS_INDEX: 'transcripts',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   handler = (await import('../../functions/search/handler')).handler as unknown as Handler;

@@ -6,7 +6,7 @@ import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoCatalog } from '../../lib/aws/dynamo-catalog';
 import { MAX_IMAGE_BYTES, QUERY_ENDPOINT_MAX_BODY_BYTES } from '../../lib/query-encoder';
 import { OpenSearchFrameIndex } from '../../lib/store/opensearch-frame-index';
-import { ensureFramesIndex } from '../../lib/store/opensearch-mapping';
+import { ensureFramesIndex, ensureTranscriptsIndex } from '../../lib/store/opensearch-mapping';
 import { startAossDouble, type AossDouble } from '../doubles/aoss-server';
 import { LARGEST_SEARCH, pngOfSize } from '../helpers/bad-search-requests';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../helpers/local-dynamodb';
@@ -36,6 +36,7 @@ beforeAll(async () => {
   dynamo = await startLocalDynamoDb({ videos: 'id' });
   const client = new Client({ node: aoss.url });
   await ensureFramesIndex(client, { index: 'frames', dim: DIM });
+  await ensureTranscriptsIndex(client, { index: 'transcripts' });
   const now = new Date().toISOString();
   const video = { id: 'tiny', title: 'tiny', source: 's3://videos-bucket/videos/tiny.mp4', tags: [], durationSec: 3, fps: 1, model: MODEL, dim: DIM, frames: 3, status: 'READY' as const, createdAt: now, updatedAt: now };
   const frames = [0, 1, 2].map((time) => ({ time, vector: Float32Array.from([1, 0, 0, 0]) }));
@@ -53,6 +54,7 @@ beforeAll(async () => {
     VIDEOS_TABLE: 'videos',
     COLLECTION_ENDPOINT: aoss.url,
     FRAMES_INDEX: 'frames',
+    TRANSCRIPTS_INDEX: 'transcripts',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   handler = (await import('../../functions/search/handler')).handler as never;

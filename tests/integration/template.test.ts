@@ -168,6 +168,13 @@ describe('the functions', () => {
     }
   });
 
+  test('the functions that write, remove or search what is said know the transcripts index', () => {
+    for (const fn of ['IngestFrames', 'RemoveVideo', 'Search']) {
+      const variables = resource(`${fn}LambdaFunction`).Properties.Environment.Variables;
+      expect([fn, variables.TRANSCRIPTS_INDEX, variables.FRAMES_INDEX]).toEqual([fn, 'transcripts', 'frames']);
+    }
+  });
+
   test("each role's statements are limited to the resources that function uses", () => {
     const videos = getAtt('VideosTable');
     const tasks = getAtt('TasksTable');
@@ -290,7 +297,9 @@ describe('OpenSearch Serverless', () => {
     ]);
   });
 
-  test('data access for exactly the roles that read or write frames, each with what it uses', () => {
+  test('data access for exactly the roles that read or write frames and transcripts, each with what it uses, on those two indexes', () => {
+    // The frames index and the transcripts index, not every index of the collection.
+    const indexes = ['index/vsearch-ci/frames', 'index/vsearch-ci/transcripts'];
     const access = resource('FramesAccessPolicy').Properties;
     expect(access.Type).toBe('data');
     const [text, principals] = access.Policy['Fn::Sub'];
@@ -307,20 +316,20 @@ describe('OpenSearch Serverless', () => {
         [
           {
             ResourceType: 'index',
-            Resource: ['index/vsearch-ci/*'],
+            Resource: indexes,
             Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'],
           },
         ],
       ],
-      [['${Search}'], [{ ResourceType: 'index', Resource: ['index/vsearch-ci/*'], Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument'] }]],
-      [['${CreateIndex}'], [{ ResourceType: 'index', Resource: ['index/vsearch-ci/*'], Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex'] }]],
+      [['${Search}'], [{ ResourceType: 'index', Resource: indexes, Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument'] }]],
+      [['${CreateIndex}'], [{ ResourceType: 'index', Resource: indexes, Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex'] }]],
     ]);
   });
 
-  test('the frames index is created at deploy time by the custom resource, with the stage dimension', () => {
+  test('the frames and transcripts indexes are created at deploy time by the custom resource, with the stage dimension', () => {
     expect(resource('FramesIndex')).toMatchObject({
       Type: 'Custom::FramesIndex',
-      Properties: { ServiceToken: getAtt('FramesIndexLambdaFunction'), Index: 'frames', Dimension: 512 },
+      Properties: { ServiceToken: getAtt('FramesIndexLambdaFunction'), Index: 'frames', Dimension: 512, TranscriptsIndex: 'transcripts' },
       DependsOn: expect.arrayContaining(['FramesAccessPolicy', 'FramesNetworkPolicy']),
     });
   });
@@ -341,6 +350,12 @@ describe('SageMaker', () => {
     );
     expect(statementsBySid.Notify).toMatchObject({ Action: 'sns:Publish', Resource: [ref('JobSucceededTopic'), ref('JobFailedTopic')] });
     expect(statementsBySid.WriteResults.Resource).toEqual([objects('embeddings/'), objects('failures/'), objects('thumbnails/')]);
+    // Subtitle sidecars are read beside the video: a missing one must read as 404, which takes ListBucket on the prefix.
+    expect(statementsBySid.FindSidecars).toMatchObject({
+      Action: 's3:ListBucket',
+      Resource: getAtt('VideosBucket'),
+      Condition: { StringLike: { 's3:prefix': 'videos/*' } },
+    });
   });
 
   test('it scales to zero by backlog and wakes on HasBacklogWithoutCapacity', () => {

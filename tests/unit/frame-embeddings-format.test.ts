@@ -80,12 +80,30 @@ describe('frame embeddings format', () => {
     const bytes = encodeFrameEmbeddings(header, frames(4));
     expectFormatError(Buffer.from('{"videoId":"x"}'), /no VSFE magic/);
     expectFormatError(Buffer.alloc(0), /no VSFE magic/);
-    const v2 = Buffer.from(bytes);
-    v2.writeUInt16LE(2, 4);
-    expectFormatError(v2, /unsupported format version 2/);
+    const v3 = Buffer.from(bytes);
+    v3.writeUInt16LE(3, 4);
+    expectFormatError(v3, /unsupported format version 3, expected 1 or 2/);
     expectFormatError(bytes.subarray(0, bytes.length - 1), /truncated: 4 frames of dimension 3 need/);
     expectFormatError(bytes.subarray(0, 20), /truncated: a header of/);
     expectFormatError(Buffer.concat([bytes, Buffer.alloc(4)]), /trailing data/);
+  });
+
+  it('carries the transcript in a version 2 header; a file without one stays version 1 and reads without speech', () => {
+    const speech = {
+      source: 'sidecar' as const,
+      segments: [{ start: 10, end: 14, text: 'the quick brown fox', source: 'sidecar' as const }],
+      notes: ['movie.srt: line 2: bad timestamp'],
+    };
+    const bytes = encodeFrameEmbeddings({ ...header, speech }, frames(2));
+    expect(bytes.readUInt16LE(4)).toBe(2);
+    expect(decodeFrameEmbeddings(bytes).header.speech).toEqual(speech);
+    const old = encodeFrameEmbeddings(header, frames(2));
+    expect(old.readUInt16LE(4)).toBe(1);
+    expect(decodeFrameEmbeddings(old).header.speech).toBeUndefined();
+    // A version 1 file is one from before speech: a transcript in its header is not the format.
+    const mislabelled = Buffer.from(bytes);
+    mislabelled.writeUInt16LE(1, 4);
+    expectFormatError(mislabelled, /speech: needs format version 2/);
   });
 
   it('refuses a header that is not the expected JSON', () => {

@@ -37,6 +37,8 @@ describe('videoMetadata', () => {
     expect(sidecarKey(key)).toBe(`${key}.json`);
     expect(isSidecar(`${key}.json`)).toBe(true);
     expect(isSidecar(key)).toBe(false);
+    // Subtitle sidecars are read with the video, never indexed as one.
+    for (const name of ['movie.srt', 'movie.mp4.vtt', 'MOVIE.SRT']) expect(isSidecar(`videos/${name}`)).toBe(true);
   });
 });
 

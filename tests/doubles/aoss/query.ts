@@ -7,8 +7,8 @@ type Json = Record<string, unknown>;
 
 /**
  * A query clause as a document predicate. Emulated: bool (filter, must, should with minimum_should_match, must_not),
- * term, terms, match, range, exists, wildcard (with case_insensitive) and match_all. Scores are not emulated: a
- * matching document scores 1. Anything else is refused, so a test notices an adapter relying on it.
+ * term, terms, match, range, exists, wildcard (with case_insensitive) and match_all. Anything else is refused, so a
+ * test notices an adapter relying on it. Scores: see `compileScorer`.
  */
 export function compileQuery(query: unknown, mappings: Mappings): Predicate {
   const [kind, body] = singleEntry(query, 'query');
@@ -77,6 +77,13 @@ function compileFieldQuery(kind: string, body: Json, mappings: Mappings): Predic
       return (source) => values(source).some((v) => wanted.has(String(v)));
     }
     case 'match': {
+      // Options beyond these (fuzziness, analyzer, minimum_should_match…) change what matches: refused, not guessed.
+      const unknown = Object.keys(options).filter((key) => !['query', 'value', 'operator', 'boost'].includes(key));
+      if (unknown.length > 0) throw refusal(400, 'not_emulated', `match options ${unknown} are not emulated`);
+      // OpenSearch: a vector field has no terms to match ("Field [embedding] of type [knn_vector] does not support match queries").
+      if (mapping?.type === 'knn_vector') {
+        throw badRequest(`Field [${field}] of type [knn_vector] does not support match queries`, 'query_shard_exception');
+      }
       const query = String(options.query ?? options.value);
       if (!text) return (source) => values(source).some((v) => String(v) === query);
       const words = analyze(query);
@@ -100,6 +107,59 @@ function compileFieldQuery(kind: string, body: Json, mappings: Mappings): Predic
       return (source) => values(source).some((v) => pattern.test(String(v)));
     }
   }
+}
+
+export type Scorer = (source: Source) => number;
+
+/** Lucene's BM25 defaults (OpenSearch's default similarity). */
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+
+/**
+ * How OpenSearch scores a matching document, near enough for ranking: a `match` on a `text` field scores BM25 as
+ * Lucene does (per query word: idf · tf / (tf + k1 · (1 − b + b · dl / avgdl)), idf = ln(1 + (N − n + 0.5) / (n +
+ * 0.5)), statistics over `corpus`, the searchable documents: one shard), a `bool` the sum of its matching `must` and
+ * `should` clauses (`filter` and `must_not` score nothing, so a filter-only bool scores 0), any other clause 1 (constant;
+ * term and range scores are not emulated). The score is a 32-bit float, as OpenSearch returns it.
+ */
+export function compileScorer(query: unknown, mappings: Mappings, corpus: readonly Source[]): Scorer {
+  const [kind, body] = singleEntry(query, 'query');
+  if (kind === 'bool') {
+    const clauses = ['must', 'should'].flatMap((key) => {
+      const listed = (body as Json)[key];
+      return listed === undefined ? [] : Array.isArray(listed) ? listed : [listed];
+    });
+    const scored = clauses.map((clause) => ({ matches: compileQuery(clause, mappings), score: compileScorer(clause, mappings, corpus) }));
+    return (source) => Math.fround(scored.reduce((sum, { matches, score }) => sum + (matches(source) ? score(source) : 0), 0));
+  }
+  if (kind === 'match') return bm25Scorer(body as Json, mappings, corpus) ?? (() => 1);
+  return () => 1;
+}
+
+function bm25Scorer(body: Json, mappings: Mappings, corpus: readonly Source[]): Scorer | undefined {
+  const [[field, spec]] = Object.entries(body);
+  if (!isText(resolveField(mappings, field).mapping)) return undefined;
+  const options = (typeof spec === 'object' && spec !== null ? spec : { query: spec }) as Json;
+  const words = analyze(String(options.query ?? options.value));
+  const boost = typeof options.boost === 'number' ? options.boost : 1;
+  const tokensOf = (source: Source) => fieldValues(mappings, source, field).flatMap((v) => analyze(String(v)));
+  const documents = corpus.map(tokensOf).filter((tokens) => tokens.length > 0);
+  const avgdl = documents.reduce((sum, tokens) => sum + tokens.length, 0) / Math.max(1, documents.length);
+  const idf = new Map(
+    [...new Set(words)].map((word) => {
+      const n = documents.filter((tokens) => tokens.includes(word)).length;
+      return [word, Math.log(1 + (documents.length - n + 0.5) / (n + 0.5))];
+    }),
+  );
+  return (source) => {
+    const tokens = tokensOf(source);
+    let score = 0;
+    for (const word of words) {
+      const tf = tokens.filter((token) => token === word).length;
+      if (tf > 0) score += idf.get(word)! * (tf / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * tokens.length) / avgdl)));
+    }
+    return Math.fround(boost * score);
+  };
 }
 
 /** Numbers numerically, anything else as strings (keyword ranges compare terms lexicographically). */

@@ -1,7 +1,7 @@
 import { dot } from '../../../lib/core/vector';
 import { badRequest, refusal } from './errors';
 import { fieldValues, resolveField, type Source } from './fields';
-import { compare, compileQuery, singleEntry, type Predicate } from './query';
+import { compare, compileQuery, compileScorer, singleEntry } from './query';
 import type { AossIndex, StoredDoc } from './store';
 
 type Json = Record<string, unknown>;
@@ -17,7 +17,8 @@ interface Scored {
 
 /**
  * `POST <index>/_search`: a top-level `knn` query (exact inner products, the faiss score transform, `k`, and the
- * filter applied inside the k-NN search as faiss efficient filtering does) or a plain query; then `sort` (fields,
+ * filter applied inside the k-NN search as faiss efficient filtering does) or a plain query (BM25 scores for `match`
+ * on text fields, see `compileScorer`), best first; then `sort` (fields,
  * `_score`, `_doc`), `search_after`, `from`/`size`, `_source` filtering and `track_total_hits`.
  */
 export function search(index: AossIndex, body: Json): object {
@@ -31,7 +32,7 @@ export function search(index: AossIndex, body: Json): object {
 
   const query = (body.query ?? { match_all: {} }) as Json;
   const [kind, knn] = singleEntry(query, 'query');
-  let matched = kind === 'knn' ? knnSearch(index, knn) : plainSearch(index, compileQuery(query, index.mappings));
+  let matched = kind === 'knn' ? knnSearch(index, knn) : plainSearch(index, query);
   const keys = body.sort === undefined ? undefined : sortKeys(index, body.sort);
   if (keys) {
     const values = new Map(matched.map((hit) => [hit, sortValues(index, hit, keys)]));
@@ -55,8 +56,15 @@ export function count(index: AossIndex, body: Json): object {
   return { count: index.searchable().filter((doc) => matches(doc.source)).length, _shards: SHARDS };
 }
 
-function plainSearch(index: AossIndex, matches: Predicate): Scored[] {
-  return index.searchable().filter((doc) => matches(doc.source)).map((doc) => ({ doc, score: 1 }));
+/** The matching documents, best score first (`compileScorer`), then in insertion order. */
+function plainSearch(index: AossIndex, query: Json): Scored[] {
+  const docs = index.searchable();
+  const matches = compileQuery(query, index.mappings);
+  const score = compileScorer(query, index.mappings, docs.map((doc) => doc.source));
+  return docs
+    .filter((doc) => matches(doc.source))
+    .map((doc) => ({ doc, score: score(doc.source) }))
+    .sort((a, b) => b.score - a.score || a.doc.seq - b.doc.seq);
 }
 
 function knnSearch(index: AossIndex, knn: unknown): Scored[] {

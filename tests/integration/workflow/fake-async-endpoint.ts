@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SNSEvent } from 'aws-lambda';
-import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient, type InvokeEndpointAsyncCommandInput } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InvokeEndpointAsyncCommand,
+  InvokeEndpointCommand,
+  SageMakerRuntimeClient,
+  type InvokeEndpointAsyncCommandInput,
+  type InvokeEndpointCommandInput,
+} from '@aws-sdk/client-sagemaker-runtime';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toHttpError } from '../../../containers/embedder/errors';
 import type { ServedModel } from '../../../containers/embedder/model';
+import { answerQuery } from '../../../containers/embedder/query';
 import { runVideoJob } from '../../../containers/embedder/video-job';
 import { parseS3Uri } from '../../../lib/aws/s3-objects';
 
@@ -34,7 +41,8 @@ type Handler<E> = (event: E, context: Context) => Promise<unknown>;
  * the job's output and failure locations, runs the embedder container's own video-job code on the manifest from S3,
  * writes its answer to the output location (or SageMaker's failure message to the failure location), and then
  * delivers the notification SageMaker would publish to SNS by calling the job-callback handler with an SNS event
- * carrying the real notification JSON.
+ * carrying the real notification JSON. The SDK being mocked for every client, the real-time InvokeEndpoint (the search
+ * function's query endpoint) is answered here too, by the container's own query code with the same model.
  */
 export function fakeAsyncEndpoint(options: {
   s3: S3Client;
@@ -111,6 +119,11 @@ export function fakeAsyncEndpoint(options: {
     running.push(ran.then((notify) => (jobMode === 'notify' ? notify() : undefined)));
     jobs.push({ input, manifest, release: async () => (await ran)() });
     return answer;
+  });
+
+  mock.on(InvokeEndpointCommand).callsFake(async (input: InvokeEndpointCommandInput) => {
+    const answer = await answerQuery(JSON.parse(Buffer.from(input.Body as string).toString('utf8')), model);
+    return { ContentType: 'application/json', Body: Buffer.from(JSON.stringify(answer)) };
   });
 
   return {

@@ -7,7 +7,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ServedModel } from '../../../containers/embedder/model';
 import { DynamoCatalog } from '../../../lib/aws/dynamo-catalog';
-import type { FrameDoc } from '../../../lib/store/opensearch-mapping';
+import type { FrameDoc, SegmentDoc } from '../../../lib/store/opensearch-mapping';
 import { startAossDouble, type AossDouble } from '../../doubles/aoss-server';
 import { fixtureServedModel } from '../../helpers/fixture-model';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../helpers/local-dynamodb';
@@ -18,6 +18,7 @@ import { declaredFunctions, importHandler } from './serverless-functions';
 
 export const BUCKET = 'videos-bucket';
 export const INDEX = 'frames';
+export const TRANSCRIPTS_INDEX = 'transcripts';
 export const MODEL_NAME = 'fixture-clip';
 const VIDEOS_TABLE = 'videos';
 const TASKS_TABLE = 'tasks';
@@ -64,6 +65,8 @@ export interface Harness {
   removal(key: string): S3Event;
   /** Every frame document of a video in the index (after a refresh: the double's writes all visible). */
   frames(videoId: string): FrameDoc[];
+  /** Every transcript segment document of a video, the same way. */
+  segments(videoId: string): SegmentDoc[];
   close(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export async function startHarness(): Promise<Harness> {
     STATE_MACHINE_ARN,
     COLLECTION_ENDPOINT: aoss.url,
     FRAMES_INDEX: INDEX,
+    TRANSCRIPTS_INDEX,
     // The double's refresh is 200 ms, not a collection's 10–60 s: poll, and wait out resent writes, to match.
     FRAMES_VISIBILITY_POLL_MS: '100',
     FRAMES_VISIBILITY_WINDOW_MS: '1000',
@@ -178,13 +182,8 @@ export async function startHarness(): Promise<Harness> {
         'deletion-type': 'Delete Marker Created',
       });
     },
-    frames(videoId) {
-      aoss.makeVisible();
-      return aoss
-        .docs(INDEX)
-        .map((doc) => doc.source as unknown as FrameDoc)
-        .filter((doc) => doc.video_id === videoId);
-    },
+    frames: (videoId) => videoDocs<FrameDoc>(aoss, INDEX, videoId),
+    segments: (videoId) => videoDocs<SegmentDoc>(aoss, TRANSCRIPTS_INDEX, videoId),
     async close() {
       endpoint.restore();
       machine.restore();
@@ -193,6 +192,15 @@ export async function startHarness(): Promise<Harness> {
       await rm(work, { recursive: true, force: true });
     },
   };
+}
+
+/** A video's documents in an index of the double, after a refresh (every write visible). */
+function videoDocs<D extends { video_id: string }>(aoss: AossDouble, index: string, videoId: string): D[] {
+  aoss.makeVisible();
+  return aoss
+    .docs(index)
+    .map((doc) => doc.source as unknown as D)
+    .filter((doc) => doc.video_id === videoId);
 }
 
 /** Runs the frames-index custom resource's Create as CloudFormation would, answering on a local response URL. */
@@ -211,7 +219,7 @@ async function createFramesIndex(handler: Handler, context: Context): Promise<vo
       RequestId: 'request-1',
       LogicalResourceId: 'FramesIndex',
       ResourceType: 'Custom::FramesIndex',
-      ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framesIndex', Index: INDEX, Dimension: '32' },
+      ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framesIndex', Index: INDEX, Dimension: '32', TranscriptsIndex: TRANSCRIPTS_INDEX },
     };
     await handler(request as never, context);
   } finally {
