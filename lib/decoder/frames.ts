@@ -41,6 +41,13 @@ export interface DecodeOptions {
    * the time the decode ends. A decode stopped early (`endSec`, break, `signal`) may miss those of its last frames.
    */
   onSceneScore?: (score: SceneScore) => void;
+  /**
+   * Also decodes the video's first audio stream in the same ffmpeg pass, as mono 32-bit float samples at `sampleRate`
+   * on pipe 3 (see ffmpegArgs), read as it comes so neither pipe holds the other up: `onAudio` is called once with all
+   * of them, sample 0 at the file's time 0, when the decode has ended (not when it is stopped early). The video must
+   * have an audio stream (probeVideo's `audio`); whole videos only (no `startSec` / `endSec`).
+   */
+  audio?: { sampleRate: number; onAudio: (samples: Float32Array) => void };
 }
 
 /** Decoder threads for one of `concurrent` decoders sharing this machine: an even share of its cores, at least 1. */
@@ -76,19 +83,22 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
 
   const args = ffmpegArgs([...inputOptions, '-i', input], options, seekable);
   // SIGKILL: a decoder has nothing to flush, and it ends at once whatever ffmpeg is doing.
-  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
+  const stdio: ('ignore' | 'pipe')[] = options.audio ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn('ffmpeg', args, { stdio, signal, killSignal: 'SIGKILL' });
   let failure: Error | undefined;
   child.on('error', (error) => (failure ??= error)); // could not start, or aborted (the abort itself is rethrown below)
+  const audio = options.audio && readAll(child.stdio[3] as NodeJS.ReadableStream);
+  audio?.catch((error: Error) => (failure ??= error));
   probe.catch(() => child.kill('SIGKILL')); // a failed probe ends the decode at once, with the probe's error (below)
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const log = new FfmpegLog(child.stderr, input, options.onSceneScore);
+  const log = new FfmpegLog(child.stderr!, input, options.onSceneScore);
   const frameSize = width * height * 3;
   try {
     // Pipe chunks (64 KiB) do not align with frames: each frame is copied once into its own buffer, which the
     // consumer may keep (e.g. to batch frames for the embedder).
     let data = Buffer.allocUnsafe(frameSize);
     let filled = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       for (let offset = 0; offset < chunk.length; ) {
         const copied = chunk.copy(data, filled, offset);
         filled += copied;
@@ -111,13 +121,40 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
     signal?.throwIfAborted();
     if (code !== 0) throw new VideoDecodeError(file, log.errorSummary() ?? failure?.message ?? `ffmpeg exited with code ${code}`, 'corrupt');
     if (filled > 0) throw new VideoDecodeError(file, 'ffmpeg output ended inside a frame', 'corrupt');
+    if (audio) options.audio!.onAudio(float32Samples(await audio));
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   }
 }
 
-function checkOptions({ plan, width, height, startSec, endSec }: DecodeOptions): void {
+/** Everything a pipe gives, read as it comes (flowing), so the process writing it never waits on this side. */
+function readAll(stream: NodeJS.ReadableStream): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(chunks));
+    stream.on('error', reject);
+  });
+}
+
+/** Little-endian f32 bytes (any chunking) as samples, in a buffer of their own (a Buffer's offset may not be aligned). */
+function float32Samples(chunks: Buffer[]): Float32Array {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const samples = new Float32Array(Math.floor(total / 4));
+  const bytes = new Uint8Array(samples.buffer);
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return samples;
+}
+
+function checkOptions({ plan, width, height, startSec, endSec, audio }: DecodeOptions): void {
+  if (audio && (startSec !== undefined || endSec !== undefined)) throw new RangeError('audio is decoded with whole videos only (no startSec or endSec)');
+  if (audio && !(Number.isInteger(audio.sampleRate) && audio.sampleRate > 0)) throw new RangeError(`invalid audio sample rate ${audio.sampleRate}`);
   const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
   if (!positiveInteger(width) || !positiveInteger(height)) throw new RangeError(`frame size must be positive integers, got ${width}×${height}`);
   if ('fps' in plan ? !(plan.fps > 0 && Number.isFinite(plan.fps)) : !positiveInteger(plan.everyNth)) {
@@ -155,6 +192,12 @@ const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
  * area-averaged copy 7–11 %. Nearest-neighbour sampling keeps 2,304 of the frame's pixels as they are, so the mean
  * difference it measures is that of the whole frame, sampled. `settb=AVTB` gives the scores microsecond timestamps;
  * `metadata=mode=print` logs each frame's (read by FfmpegLog); `nullsink` ends the branch.
+ *
+ * Audio (`audio`) is a second output of the same run: the first audio stream, `aresample=async=1:first_pts=0` so
+ * sample 0 is at the file's time 0 (silence fills a stream that starts later, or a gap), mixed down to mono at the
+ * rate asked, as raw little-endian f32 on pipe 3. Without `audio` no audio stream is mapped: the command is the
+ * frames-only one, and costs what it did. In MPEG-TS, whose time line starts at the earliest stream decoded, the
+ * frames then start at the audio's start (AAC's priming, ~0.02 s, before the video) instead of the video's.
  */
 function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean): string[] {
   const seek = options.startSec && seekable ? ['-noaccurate_seek', '-ss', options.startSec.toFixed(6)] : [];
@@ -166,7 +209,13 @@ function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean):
     ...['-threads', String(options.threads ?? decodeThreads()), '-copyts', '-start_at_zero', ...seek, ...input],
     ...filters,
     ...['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ...(options.audio ? audioOutput(options.audio.sampleRate) : []),
   ];
+}
+
+/** The audio output of the decode (see ffmpegArgs). */
+function audioOutput(sampleRate: number): string[] {
+  return ['-map', '0:a:0', '-af', 'aresample=async=1:first_pts=0', '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:3'];
 }
 
 /** The scene-score branch of the filter graph (see ffmpegArgs). */

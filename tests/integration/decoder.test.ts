@@ -8,6 +8,7 @@ import { VideoDecodeError } from '../../lib/decoder/errors';
 import { decodeFrames, type DecodedFrame, type DecodeOptions } from '../../lib/decoder/frames';
 import { probeVideo } from '../../lib/decoder/probe';
 import { makeColourVideo, makeSampleVideos } from '../../lib/sample-videos';
+import { wordTonesExpression } from '../../scripts/fixture-model/whisper-words';
 
 const run = promisify(execFile);
 const BBB = path.resolve(__dirname, '../../../shared/media/bbb-excerpt.mp4');
@@ -87,6 +88,12 @@ beforeAll(async () => {
     // AAC audio alongside: its priming starts the video stream 0.023 s after the file. Red for 1.5 s of video.
     ...['primed.mkv', 'primed.ts'].map((name) =>
       makeColourVideo(video(name), [{ colour: 'red', durationSec: 1.5 }, { colour: 'blue', durationSec: 1.5 }], { audio: true }),
+    ),
+    // A 1 kHz tone from 1 to 2 s, silence around it (the Whisper fixture's "fox").
+    ...['spoken.mp4', 'spoken.ts'].map((name) =>
+      makeColourVideo(video(name), [{ colour: 'red', durationSec: 1.5 }, { colour: 'blue', durationSec: 1.5 }], {
+        audio: { expression: wordTonesExpression([{ text: 'fox', start: 1, end: 2 }]) },
+      }),
     ),
   ]);
   await ffmpeg(['-i', video('gop.mp4'), '-c', 'copy', '-movflags', '+faststart', video('faststart.mp4')]);
@@ -219,6 +226,41 @@ describe('decodeFrames: a video stream that starts after the file does', () => {
     const frames = await decode(video('primed.mkv'), { plan: { everyNth: 25 } });
     expect(times(frames).map((t) => Math.round(t * 1000))).toEqual([23, 1023, 2023]);
     expectColour(centre(frames[0]), 'red');
+  });
+});
+
+describe('decodeFrames: audio in the same run', () => {
+  /** Root mean square of the samples in [from, to) s at 16 kHz. */
+  const rms = (samples: Float32Array, from: number, to: number) => {
+    const part = samples.subarray(from * 16_000, to * 16_000);
+    return Math.sqrt(part.reduce((sum, v) => sum + v * v, 0) / part.length);
+  };
+
+  // MP4: the very frames decoded without audio. MPEG-TS starts its time line at the earliest stream decoded: with
+  // the audio, 0.023 s (AAC's priming) before the video, whose last frame then reaches the grid time 3.
+  it.each([
+    ['spoken.mp4', [0, 0.5, 1, 1.5, 2, 2.5], [0, 0.5, 1, 1.5, 2, 2.5]],
+    ['spoken.ts', [0, 0.5, 1, 1.5, 2, 2.5, 3], [0, 0.5, 1, 1.5, 2, 2.5]],
+  ])('%s: 16 kHz mono from the file\'s time 0, in the run that decodes the frames', async (name, withTimes, withoutTimes) => {
+    let samples: Float32Array | undefined;
+    const withAudio = await decode(video(name), { plan: { fps: 2 }, audio: { sampleRate: 16_000, onAudio: (heard) => (samples = heard) } });
+    const framesOnly = await decode(video(name), { plan: { fps: 2 } });
+    expect(times(withAudio)).toEqual(withTimes);
+    expect(times(framesOnly)).toEqual(withoutTimes);
+    framesOnly.forEach((frame, i) => expect(Buffer.compare(frame.data, withAudio[i].data)).toBe(0));
+    expect(samples).toBeDefined();
+    expect(Math.abs(samples!.length / 16_000 - 3)).toBeLessThan(0.1);
+    expect(rms(samples!, 1.05, 1.95)).toBeGreaterThan(0.15); // 0.3 / √2
+    expect(rms(samples!, 0, 0.95)).toBeLessThan(0.01);
+    expect(rms(samples!, 2.05, 2.9)).toBeLessThan(0.01);
+    // 1 kHz at 16 kHz: 2,000 zero crossings a second.
+    const tone = samples!.subarray(1.1 * 16_000, 1.9 * 16_000);
+    const crossings = tone.reduce((n, v, i) => n + (i > 0 && Math.sign(v) !== Math.sign(tone[i - 1]) ? 1 : 0), 0);
+    expect(Math.abs(crossings / 0.8 - 2000)).toBeLessThan(20);
+  });
+
+  it('is for whole videos only', async () => {
+    await expect(decode(video('spoken.mp4'), { startSec: 1, audio: { sampleRate: 16_000, onAudio: () => undefined } })).rejects.toThrow(RangeError);
   });
 });
 
