@@ -1,11 +1,12 @@
 import type { SamplingPlan, SpeechRecord, VideoRecord } from '../core/types';
 import { DEFAULT_SHOT_THRESHOLD } from '../core/shots';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
-import { indexVideo, type IndexOptions } from '../indexer';
-import { COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
+import { indexVideo, type IndexOptions, type RecognizerSource } from '../indexer';
+import { ASR_OPTIONS, asrOf, COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
 import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
-import { loadEmbedder, openLocal } from './local-context';
+import { loadEmbedder, openLocal, recognizerSource } from './local-context';
+import { ModelLoadError } from '../embedder/errors';
 import { progressReporter } from './progress';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
 import { DataDirError } from '../store/errors';
@@ -14,12 +15,13 @@ import { StoreDamagedError } from '../store/errors';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--dtype T] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing]
-  [--shot-threshold T | --no-shots] [--json]`;
+  [--shot-threshold T | --no-shots] [--asr MODEL|DIR|none] [--asr-language CODE] [--asr-always] [--json]`;
 
 /** How a video is sampled and smoothed: `vsearch index` and `vsearch eval` (which indexes what it needs). */
 export const SAMPLING_OPTIONS = {
   fps: { type: 'string' },
   ...SMOOTHING_OPTIONS,
+  ...ASR_OPTIONS,
 } as const;
 
 const OPTIONS = {
@@ -54,7 +56,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   const report = await indexFiles(
     files,
     { title: values.title, category: values.category, tags: values.tag },
-    { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw },
+    { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw, speech: speechOf(values) },
     options,
     !values.json,
   );
@@ -95,7 +97,8 @@ export async function indexFiles(
           { cause: error },
         );
       }
-      if (error instanceof StoreDamagedError) throw error;
+      // A damaged store, or a speech recognition model that cannot load: the files after it would meet it too.
+      if (error instanceof StoreDamagedError || error instanceof ModelLoadError) throw error;
       const message = (error as Error).message;
       report.errors.push({ path: file, error: message });
       console.error(`error: ${file}: ${message}`);
@@ -112,8 +115,17 @@ function spoken(speech: SpeechRecord | undefined): string {
   return speech?.source ? `, ${speech.segments} transcript segments (${speech.source}${speech.model ? ` ${speech.model}` : ''})` : '';
 }
 
-/** The sampling plan and smoothing the options ask for, or a usage error naming the wrong one. */
+/** The speech recogniser the options ask for (loaded when a video first needs it), or undefined for `--asr none`. */
+export function speechOf(values: Parameters<typeof asrOf>[0]): RecognizerSource | undefined {
+  const asr = asrOf(values);
+  return asr ? recognizerSource(asr.model, asr.settings) : undefined;
+}
+
+/** The sampling plan, smoothing and speech recognition the options ask for, or a usage error naming the wrong one. */
 export function indexOptionsOf(values: {
+  asr?: string;
+  'asr-language'?: string;
+  'asr-always'?: boolean;
   fps?: string;
   'every-nth'?: string;
   'smoothing-kernel'?: string;
@@ -134,5 +146,6 @@ export function indexOptionsOf(values: {
   const threshold = numberOption('shot-threshold', values['shot-threshold'], { min: 0.01, max: 100 });
   const shots = values['no-shots'] ? false : { threshold: threshold ?? DEFAULT_SHOT_THRESHOLD };
   const smoothing = smoothingOf(values);
-  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing }, shots };
+  const asr = asrOf(values);
+  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing }, shots, asr: asr && asr.settings };
 }

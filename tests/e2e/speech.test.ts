@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
 import type { SpeechRecord } from '../../lib/core/types';
+import { NO_AUDIO_NOTE } from '../../lib/indexer';
 import { vsearch, vsearchJson } from '../helpers/cli';
 import { searchApi } from '../../lib/api/search-api';
 import { timelineApi } from '../../lib/api/timeline-api';
@@ -96,7 +97,8 @@ test('indexing records where each transcript came from', () => {
   expect(speechOf('stream-webm')).toEqual({ source: 'subtitles', segments: 2, notes: [] });
   expect(speechOf('srt-sidecar')).toEqual({ source: 'sidecar', segments: 2, notes: [] });
   expect(speechOf('vtt-sidecar')).toEqual({ source: 'sidecar', segments: 2, notes: [] });
-  expect(speechOf('silent')).toEqual({ source: null, segments: 0, notes: [] });
+  // Speech recognition (on by default) is next in trust, and these generated videos have no audio track.
+  expect(speechOf('silent')).toEqual({ source: null, segments: 0, notes: [NO_AUDIO_NOTE] });
 });
 
 test('"brown fox" finds 10–14 s matched by speech, with the line, in every video that says it', async () => {
@@ -170,10 +172,13 @@ test('malformed sidecars are reported for their video, whose frames still index'
   expect(speechOf('broken')).toEqual({
     source: null,
     segments: 0,
-    notes: ['broken.srt: line 2: bad timestamp "00:00:10.0" (expected HH:MM:SS,mmm)'],
+    notes: ['broken.srt: line 2: bad timestamp "00:00:10.0" (expected HH:MM:SS,mmm)', NO_AUDIO_NOTE],
   });
-  expect(speechOf('overlap')!.notes).toEqual(['overlap.vtt: line 6: the cue starts before the previous cue (line 3) ends: overlapping or out-of-order cues']);
-  expect(speechOf('latin1')!.notes).toEqual(['latin1.srt: line 3: not UTF-8 text (convert the file to UTF-8)']);
+  expect(speechOf('overlap')!.notes).toEqual([
+    'overlap.vtt: line 6: the cue starts before the previous cue (line 3) ends: overlapping or out-of-order cues',
+    NO_AUDIO_NOTE,
+  ]);
+  expect(speechOf('latin1')!.notes).toEqual(['latin1.srt: line 3: not UTF-8 text (convert the file to UTF-8)', NO_AUDIO_NOTE]);
   for (const id of ['broken', 'overlap', 'latin1']) {
     expect(indexed.videos.find((video) => video.id === id)).toMatchObject({ status: 'READY', frames: 18 });
   }
