@@ -259,6 +259,23 @@ describe('decodeFrames: audio in the same run', () => {
     expect(Math.abs(crossings / 0.8 - 2000)).toBeLessThan(20);
   });
 
+  it('is one ffmpeg run with a second output; without audio asked the command maps no audio, as before', async () => {
+    // The module object itself (an `import *` would be a copy): the decoder calls its spawn.
+    const spawned = jest.spyOn(require('node:child_process') as typeof import('node:child_process'), 'spawn');
+    try {
+      await decode(video('spoken.mp4'), { audio: { sampleRate: 16_000, onAudio: () => undefined } });
+      await decode(video('spoken.mp4'));
+      const runs = spawned.mock.calls.filter(([command]) => command === 'ffmpeg').map(([, args]) => args as string[]);
+      expect(runs).toHaveLength(2);
+      const [withAudio, framesOnly] = runs;
+      expect(withAudio.slice(-12)).toEqual(['pipe:1', '-map', '0:a:0', '-af', 'aresample=async=1:first_pts=0', '-ac', '1', '-ar', '16000', '-f', 'f32le', 'pipe:3']);
+      expect(withAudio.slice(0, -11)).toEqual(framesOnly);
+      expect(framesOnly.filter((arg) => /(^|:)a(:|$)/.test(arg))).toEqual([]);
+    } finally {
+      spawned.mockRestore();
+    }
+  });
+
   it('is for whole videos only', async () => {
     await expect(decode(video('spoken.mp4'), { startSec: 1, audio: { sampleRate: 16_000, onAudio: () => undefined } })).rejects.toThrow(RangeError);
   });
