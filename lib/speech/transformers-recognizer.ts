@@ -14,7 +14,7 @@ import { downloadFailure, ModelLoadError, oneLine } from '../embedder/errors';
 import { sessionOptions, useHub } from '../embedder/transformers-embedder';
 import type { RecognizeOptions, SpeechRecognizer, Transcription } from './speech-recognizer';
 
-/** Multilingual (so the language can be detected), 74 M parameters: about real time ÷ 10 on 8 CPU cores. */
+/** Multilingual (so the language can be detected), 74 M parameters, in the hub's ONNX layout with fp32 and q8 files. */
 export const DEFAULT_ASR_MODEL = 'Xenova/whisper-base';
 
 export interface TransformersRecognizerOptions {
