@@ -4,10 +4,12 @@ import type { TranscriptSegment } from '../core/types';
 export interface RecognizeOptions {
   /** The language spoken (a Whisper code: en, de, …); detected from the audio when not given. */
   language?: string;
+  /** Where the first sample is on the video's time line, in seconds (a range's start); default 0. */
+  startSec?: number;
 }
 
 export interface Transcription {
-  /** What is said, source 'asr', in time order, in seconds from the first sample; empty for silence. */
+  /** What is said, source 'asr', in time order, in seconds on the video's time line (from `startSec`); empty for silence. */
   segments: TranscriptSegment[];
   /** The language transcribed: the one given, or the one detected; undefined for a model of one language. */
   language?: string;

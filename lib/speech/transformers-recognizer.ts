@@ -75,7 +75,8 @@ export class TransformersSpeechRecognizer implements SpeechRecognizer {
 
   async transcribe(samples: Float32Array, sampleRate: number, options: RecognizeOptions = {}): Promise<Transcription> {
     if (sampleRate !== this.sampleRate) throw new RangeError(`${this.model} takes ${this.sampleRate} Hz audio, got ${sampleRate} Hz`);
-    const { language: given } = options;
+    const { language: given, startSec = 0 } = options;
+    if (!(startSec >= 0 && Number.isFinite(startSec))) throw new RangeError(`invalid startSec ${startSec}`);
     if (given !== undefined && !this.languages.includes(given)) {
       throw new RangeError(`${this.model} has no language "${given}"${this.languages.length ? ` (it has ${this.languages.join(', ')})` : ': it knows one'}`);
     }
@@ -88,7 +89,8 @@ export class TransformersSpeechRecognizer implements SpeechRecognizer {
         return_timestamps: true,
         ...(language !== undefined && { language, task: 'transcribe' }),
       });
-      segments.push(...windowSegments(heard.chunks ?? [], { startSec: window.start / sampleRate, endSec: window.end / sampleRate }));
+      const at = { startSec: startSec + window.start / sampleRate, endSec: startSec + window.end / sampleRate };
+      segments.push(...windowSegments(heard.chunks ?? [], at));
     }
     return { segments: joinSegments(segments), ...(language !== undefined && { language }) };
   }

@@ -69,6 +69,13 @@ test('the language is detected from the loudest window, or taken as given', asyn
   await expect(recognizer.transcribe(german, 16_000, { language: 'xx' })).rejects.toThrow('has no language "xx" (it has en, de, fr)');
 });
 
+test("audio that starts later in the video (a range's) lands at its place on the video's time line", async () => {
+  const { segments } = await recognizer.transcribe(await wordTones([{ text: 'bird', start: 1, end: 2 }], 5), 16_000, { startSec: 600, language: 'en' });
+  expect(segments).toHaveLength(1);
+  near(segments[0].start, 601);
+  near(segments[0].end, 602);
+});
+
 test('silence is no segment; another sample rate is refused', async () => {
   expect(await recognizer.transcribe(new Float32Array(16_000 * 40), 16_000)).toEqual({ segments: [] });
   await expect(recognizer.transcribe(new Float32Array(44_100), 44_100)).rejects.toThrow(RangeError);
