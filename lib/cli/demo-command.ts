@@ -7,9 +7,8 @@ import { ASR_OPTIONS, COMMON_OPTIONS, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { DEFAULT_INDEX_OPTIONS } from '../indexer';
-import { indexFiles, indexOptionsOf, speechOf } from './index-command';
+import { indexAndSearchDeps, indexFiles, indexOptionsOf } from './index-command';
 import { printClips } from './search-command';
-import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
 
 export const DEMO_USAGE = 'vsearch demo [--model ID|DIR] [--dtype T] [--data DIR] [--asr MODEL|DIR|none] [--asr-language CODE] [--asr-always]';
@@ -33,15 +32,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     console.log(`making sample videos in ${samplesDir}`);
     const samples = await makeSampleVideos(samplesDir);
     const embedder = await loadEmbedder(values, 'indexing');
-    const deps = {
-      embedder,
-      encoder: new LocalQueryEncoder(embedder),
-      catalog: store.catalog,
-      frames: store.frames,
-      transcripts: store.transcripts,
-      raw: store.raw,
-      speech: speechOf(values),
-    };
+    const deps = indexAndSearchDeps(embedder, store, values);
     let failed = false;
     for (const sample of samples) {
       const { title, category, tags } = sample;

@@ -1,6 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import {
   BENCHMARKS,
   readAnnotations,
@@ -14,7 +13,7 @@ import { prepareVideos } from '../eval/benchmark-videos';
 import { predictionJson, predictQuery, type EvalSearchSettings, type PredictionLine } from '../eval/predict';
 import { scoreQueries, type EvaluationReport } from '../eval/score';
 import { CLIP_OPTIONS, clipSettingsOf } from './search-command';
-import { indexOptionsOf, SAMPLING_OPTIONS, speechOf } from './index-command';
+import { indexAndSearchDeps, indexOptionsOf, SAMPLING_OPTIONS } from './index-command';
 import { loadEmbedder, openLocal } from './local-context';
 import { COMMON_OPTIONS, dataDirOf, parseCommand } from './options';
 import { progressBar, progressReporter } from './progress';
@@ -100,15 +99,7 @@ async function runQueries(annotations: Annotations, values: EvalValues): Promise
   const embedder = await loadEmbedder(values, 'indexing');
   const store = await openLocal(values);
   try {
-    const deps = {
-      embedder,
-      encoder: new LocalQueryEncoder(embedder),
-      catalog: store.catalog,
-      frames: store.frames,
-      transcripts: store.transcripts,
-      raw: store.raw,
-      speech: speechOf(values),
-    };
+    const deps = indexAndSearchDeps(embedder, store, values);
     const indexing = progressReporter();
     const videos = await prepareVideos(
       annotations.queries.map((q) => q.vid),

@@ -7,6 +7,9 @@ import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
 import { loadEmbedder, openLocal, recognizerSource } from './local-context';
 import { ModelLoadError } from '../embedder/errors';
+import type { Embedder } from '../embedder/embedder';
+import { LocalQueryEncoder } from '../embedder/local-query-encoder';
+import type { LocalStore } from '../store/open-local-store';
 import { progressReporter } from './progress';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
 import { DataDirError } from '../store/errors';
@@ -113,6 +116,15 @@ function summary(video: VideoRecord) {
 
 function spoken(speech: SpeechRecord | undefined): string {
   return speech?.source ? `, ${speech.segments} transcript segments (${speech.source}${speech.model ? ` ${speech.model}` : ''})` : '';
+}
+
+/**
+ * The local adapters a command that indexes and then searches needs (`vsearch demo`, `vsearch eval`): the store's,
+ * the embedder and its query encoder, and the speech recogniser the options ask for.
+ */
+export function indexAndSearchDeps(embedder: Embedder, store: LocalStore, values: Parameters<typeof asrOf>[0]) {
+  const { catalog, frames, transcripts, raw } = store;
+  return { embedder, encoder: new LocalQueryEncoder(embedder), catalog, frames, transcripts, raw, speech: speechOf(values) };
 }
 
 /** The speech recogniser the options ask for (loaded when a video first needs it), or undefined for `--asr none`. */

@@ -94,16 +94,16 @@ function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECT
 }
 
 function checkModelDir(dir: string, dtype: EmbedderDtype): void {
+  requireModelFiles(dir, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'], ['text_model', 'vision_model'], dtype);
+}
+
+/**
+ * A local model directory holds `files` and each of `graphs` as onnx/<graph>{the dtype's suffix}.onnx, or a
+ * ModelLoadError names the first one missing.
+ */
+export function requireModelFiles(dir: string, files: readonly string[], graphs: readonly string[], dtype: EmbedderDtype): void {
   if (!statSync(dir).isDirectory()) throw new ModelLoadError(`Model path "${dir}" is not a directory.`);
-  const suffix = ONNX_SUFFIX[dtype];
-  const required = [
-    'config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    'preprocessor_config.json',
-    `onnx/text_model${suffix}.onnx`,
-    `onnx/vision_model${suffix}.onnx`,
-  ];
+  const required = [...files, ...graphs.map((graph) => `onnx/${graph}${ONNX_SUFFIX[dtype]}.onnx`)];
   const missing = required.find((file) => !existsSync(join(dir, file)));
   if (missing) throw new ModelLoadError(`Model directory "${dir}" is missing ${missing}.`);
 }

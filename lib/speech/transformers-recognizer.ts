@@ -3,15 +3,15 @@
  * onnx/decoder_model_merged, the processor and tokenizer files) run by its `automatic-speech-recognition` pipeline
  * with timestamps, one 30 s window at a time (lib/core/transcription.ts), on onnxruntime's CPU threads.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AutoConfig, pipeline, Tensor } from '@huggingface/transformers';
 import { audioWindows, isSilent, joinSegments, loudestWindow, type RecognisedChunk, windowSegments } from '../core/transcription';
 import type { TranscriptSegment } from '../core/types';
-import { type EmbedderDtype, ONNX_SUFFIX } from '../embedder/dtypes';
+import type { EmbedderDtype } from '../embedder/dtypes';
 import { downloadFailure, ModelLoadError, oneLine } from '../embedder/errors';
-import { sessionOptions, useHub } from '../embedder/transformers-embedder';
+import { requireModelFiles, sessionOptions, useHub } from '../embedder/transformers-embedder';
 import type { RecognizeOptions, SpeechRecognizer, Transcription } from './speech-recognizer';
 
 /** Multilingual (so the language can be detected), 74 M parameters, in the hub's ONNX layout with fp32 and q8 files. */
@@ -108,17 +108,6 @@ export class TransformersSpeechRecognizer implements SpeechRecognizer {
 }
 
 function checkWhisperDir(dir: string, dtype: EmbedderDtype): void {
-  if (!statSync(dir).isDirectory()) throw new ModelLoadError(`Model path "${dir}" is not a directory.`);
-  const suffix = ONNX_SUFFIX[dtype];
-  const required = [
-    'config.json',
-    'generation_config.json',
-    'preprocessor_config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    `onnx/encoder_model${suffix}.onnx`,
-    `onnx/decoder_model_merged${suffix}.onnx`,
-  ];
-  const missing = required.find((file) => !existsSync(join(dir, file)));
-  if (missing) throw new ModelLoadError(`Model directory "${dir}" is missing ${missing}.`);
+  const files = ['config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'];
+  requireModelFiles(dir, files, ['encoder_model', 'decoder_model_merged'], dtype);
 }

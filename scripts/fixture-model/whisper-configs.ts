@@ -1,7 +1,7 @@
 /** config.json and preprocessor_config.json in the layout of the hub's Whisper checkpoints (openai/whisper-base). */
 import { FIXTURE_WORDS, MEL_BINS, SAMPLE_RATE } from './whisper-words';
 import { ENCODER_FRAMES, MEL_FRAMES } from './whisper-graphs';
-import type { WhisperVocab } from './whisper-tokenizer';
+import { specialTokenIds, type WhisperVocab } from './whisper-tokenizer';
 
 /** One window: 30 s of 16 kHz audio, 10 ms hops, 25 ms FFT frames. */
 const CHUNK_SEC = 30;
@@ -42,12 +42,7 @@ export function whisperModelConfig(vocab: WhisperVocab): object {
     max_source_positions: ENCODER_FRAMES,
     max_target_positions: 448,
     vocab_size: vocab.tokens.length,
-    bos_token_id: vocab.endOfText,
-    eos_token_id: vocab.endOfText,
-    pad_token_id: vocab.endOfText,
-    decoder_start_token_id: vocab.startOfTranscript,
-    begin_suppress_tokens: [vocab.endOfText],
-    suppress_tokens: [],
+    ...specialTokenIds(vocab),
     is_encoder_decoder: true,
     use_cache: true,
   };

@@ -97,6 +97,18 @@ export function whisperTokenizerFiles(vocab: WhisperVocab): { tokenizerJson: obj
   return { tokenizerJson, tokenizerConfig };
 }
 
+/** The token ids both config.json and generation_config.json name, as the hub's Whisper checkpoints do. */
+export function specialTokenIds(vocab: WhisperVocab): object {
+  return {
+    bos_token_id: vocab.endOfText,
+    eos_token_id: vocab.endOfText,
+    pad_token_id: vocab.endOfText,
+    decoder_start_token_id: vocab.startOfTranscript,
+    begin_suppress_tokens: [vocab.endOfText],
+    suppress_tokens: [],
+  };
+}
+
 /**
  * generation_config.json as the hub's multilingual checkpoints have it (openai/whisper-base), with the fixture's ids,
  * except max_initial_timestamp_index: the hub's 50 keeps a first timestamp within 1 s of the window's start (a real
@@ -105,12 +117,7 @@ export function whisperTokenizerFiles(vocab: WhisperVocab): { tokenizerJson: obj
  */
 export function whisperGenerationConfig(vocab: WhisperVocab): object {
   return {
-    bos_token_id: vocab.endOfText,
-    eos_token_id: vocab.endOfText,
-    pad_token_id: vocab.endOfText,
-    decoder_start_token_id: vocab.startOfTranscript,
-    begin_suppress_tokens: [vocab.endOfText],
-    suppress_tokens: [],
+    ...specialTokenIds(vocab),
     forced_decoder_ids: [
       [1, null],
       [2, vocab.transcribe],

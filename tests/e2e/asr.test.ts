@@ -2,36 +2,19 @@
  * Speech recognition end to end: `vsearch index --asr <the generated Whisper-layout model>` on videos whose audio
  * says the fixture's words (tones: scripts/fixture-model/whisper-words.ts), then `vsearch search` and `vsearch videos`.
  */
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeWhisperFixture } from '../../scripts/make-whisper-fixture';
 import { wordTonesExpression } from '../../scripts/fixture-model/whisper-words';
 import { makeColourVideo } from '../../lib/sample-videos';
 import type { SpeechRecord } from '../../lib/core/types';
-import { vsearch, vsearchJson } from '../helpers/cli';
-
-interface JsonClip {
-  videoId: string;
-  start: number;
-  end: number;
-  matchedBy: string[];
-  transcript: { start: number; end: number; text: string; source: string }[];
-}
-interface IndexJson {
-  videos: { id: string; status: string; frames: number; speech?: SpeechRecord }[];
-  errors: { path: string; error: string }[];
-}
+import { ffmpeg, type IndexJson, type SearchJsonClip, vsearch, vsearchJson } from '../helpers/cli';
 
 jest.setTimeout(120_000);
-
-const run = promisify(execFile);
-const ffmpeg = (args: string[]) => run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args]);
 
 let work: string;
 let clip: string;
@@ -47,8 +30,8 @@ async function index(files: string[], data: string, args: string[], env?: NodeJS
   return result.json;
 }
 
-async function search(text: string, data: string): Promise<JsonClip[]> {
-  const result = await vsearchJson<{ clips: JsonClip[] }>(['search', text, '--keep-duplicates', '--data', data, '--model', clip]);
+async function search(text: string, data: string): Promise<SearchJsonClip[]> {
+  const result = await vsearchJson<{ clips: SearchJsonClip[] }>(['search', text, '--keep-duplicates', '--data', data, '--model', clip]);
   expect(result.code).toBe(0);
   return result.json.clips;
 }
