@@ -28,8 +28,8 @@ export interface EmbedVideoOptions {
    */
   shots?: { threshold: number };
   /**
-   * Also decode the audio, in the same ffmpeg pass, as mono samples at this rate (speech recognition: 16 kHz). The
-   * probe is awaited first to know whether there is an audio stream. Whole videos only.
+   * Also decode the audio of [startSec, endSec), in the same ffmpeg pass, as mono samples at this rate (speech
+   * recognition: 16 kHz), sample 0 at startSec. The probe is awaited first to know whether there is an audio stream.
    */
   audio?: { sampleRate: number };
 }
@@ -39,7 +39,7 @@ export interface EmbeddedVideo {
   frames: FrameVector[];
   /** The shot boundaries in [startSec, endSec), when asked for. */
   shots?: Shots;
-  /** When audio was asked for: its samples from the file's time 0, or null when the video has no audio stream. */
+  /** When audio was asked for: its samples from startSec (0: the file's start), or null when the video has no audio stream. */
   audio?: Float32Array | null;
 }
 

@@ -43,9 +43,11 @@ export interface DecodeOptions {
   onSceneScore?: (score: SceneScore) => void;
   /**
    * Also decodes the video's first audio stream in the same ffmpeg pass, as mono 32-bit float samples at `sampleRate`
-   * on pipe 3 (see ffmpegArgs), read as it comes so neither pipe holds the other up: `onAudio` is called once with all
-   * of them, sample 0 at the file's time 0, when the decode has ended (not when it is stopped early). The video must
-   * have an audio stream (probeVideo's `audio`); whole videos only (no `startSec` / `endSec`).
+   * on pipe 3 (see ffmpegArgs), read as it comes so neither pipe holds the other up: `onAudio` is called once with
+   * those of [startSec, endSec) (the whole video without a range), sample 0 at `startSec`, when the decode has ended
+   * (not when it is stopped by a break or `signal`). The video must have an audio stream (probeVideo's `audio`).
+   * With `endSec`, ffmpeg is stopped once the audio has reached it too: up to AUDIO_LAG_SEC of video after endSec
+   * is decoded for that; audio that lags the video by more in the file (rare) is cut there.
    */
   audio?: { sampleRate: number; onAudio: (samples: Float32Array) => void };
 }
@@ -87,8 +89,10 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
   const child = spawn('ffmpeg', args, { stdio, signal, killSignal: 'SIGKILL' });
   let failure: Error | undefined;
   child.on('error', (error) => (failure ??= error)); // could not start, or aborted (the abort itself is rethrown below)
-  const audio = options.audio && readAll(child.stdio[3] as NodeJS.ReadableStream);
-  audio?.catch((error: Error) => (failure ??= error));
+  const audio = options.audio && new AudioPipe(child.stdio[3] as NodeJS.ReadableStream);
+  audio?.ended.catch((error: Error) => (failure ??= error));
+  // A range's audio is complete at this many samples (known once the probe has said how long the video is).
+  let audioWanted = Infinity;
   probe.catch(() => child.kill('SIGKILL')); // a failed probe ends the decode at once, with the probe's error (below)
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const log = new FfmpegLog(child.stderr!, input, options.onSceneScore);
@@ -105,12 +109,19 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
         offset += copied;
         if (filled < frameSize) continue;
         filled = 0;
-        await probe;
+        const { durationSec } = await probe;
         const time = await log.nextTime();
         signal?.throwIfAborted();
         if (time === undefined || !Number.isFinite(time)) throw new VideoDecodeError(file, 'ffmpeg gave a frame without a timestamp', 'corrupt');
         // The exact range is applied here, on the same doubles the caller computes (k / fps); ffmpeg only pre-filters.
-        if (endSec !== undefined && time >= endSec) return; // frames come in time order: the rest is past the end too
+        if (endSec !== undefined && time >= endSec) {
+          // Frames come in time order: the rest is past the end too. The audio may still be on its way.
+          if (!audio) return;
+          audioWanted = Math.round((Math.min(endSec, durationSec) - startSec) * options.audio!.sampleRate);
+          if (audio.samples < audioWanted && time < endSec + AUDIO_LAG_SEC) continue;
+          options.audio!.onAudio(audio.take(audioWanted));
+          return;
+        }
         if (time < startSec) continue; // its buffer is reused
         yield { width, height, data, time };
         data = Buffer.allocUnsafe(frameSize);
@@ -121,39 +132,56 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
     signal?.throwIfAborted();
     if (code !== 0) throw new VideoDecodeError(file, log.errorSummary() ?? failure?.message ?? `ffmpeg exited with code ${code}`, 'corrupt');
     if (filled > 0) throw new VideoDecodeError(file, 'ffmpeg output ended inside a frame', 'corrupt');
-    if (audio) options.audio!.onAudio(float32Samples(await audio));
+    if (audio) {
+      await audio.ended;
+      options.audio!.onAudio(audio.take(audioWanted));
+    }
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   }
 }
 
-/** Everything a pipe gives, read as it comes (flowing), so the process writing it never waits on this side. */
-function readAll(stream: NodeJS.ReadableStream): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(chunks));
-    stream.on('error', reject);
-  });
-}
+/** How far the video may run past a range's end while its audio is still awaited (see DecodeOptions.audio). */
+export const AUDIO_LAG_SEC = 5;
 
-/** Little-endian f32 bytes (any chunking) as samples, in a buffer of their own (a Buffer's offset may not be aligned). */
-function float32Samples(chunks: Buffer[]): Float32Array {
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const samples = new Float32Array(Math.floor(total / 4));
-  const bytes = new Uint8Array(samples.buffer);
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, bytes.length - offset);
-    bytes.set(part, offset);
-    offset += part.length;
+/** The f32le audio pipe, read as it comes (flowing), so ffmpeg never waits on this side. */
+class AudioPipe {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  readonly ended: Promise<void>;
+
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    });
+    this.ended = new Promise((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
   }
-  return samples;
+
+  get samples(): number {
+    return Math.floor(this.bytes / 4);
+  }
+
+  /** The first `count` samples read (all, when fewer), in a buffer of their own (a Buffer's offset may be unaligned). */
+  take(count: number): Float32Array {
+    const samples = new Float32Array(Math.min(count, this.samples));
+    const bytes = new Uint8Array(samples.buffer);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      if (offset >= bytes.length) break;
+      const part = chunk.subarray(0, bytes.length - offset);
+      bytes.set(part, offset);
+      offset += part.length;
+    }
+    return samples;
+  }
 }
 
 function checkOptions({ plan, width, height, startSec, endSec, audio }: DecodeOptions): void {
-  if (audio && (startSec !== undefined || endSec !== undefined)) throw new RangeError('audio is decoded with whole videos only (no startSec or endSec)');
   if (audio && !(Number.isInteger(audio.sampleRate) && audio.sampleRate > 0)) throw new RangeError(`invalid audio sample rate ${audio.sampleRate}`);
   const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
   if (!positiveInteger(width) || !positiveInteger(height)) throw new RangeError(`frame size must be positive integers, got ${width}×${height}`);
@@ -195,7 +223,9 @@ const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
  *
  * Audio (`audio`) is a second output of the same run: the first audio stream, `aresample=async=1:first_pts=0` so
  * sample 0 is at the file's time 0 (silence fills a stream that starts later, or a gap), mixed down to mono at the
- * rate asked, as raw little-endian f32 on pipe 3. Without `audio` no audio stream is mapped: the command is the
+ * rate asked, as raw little-endian f32 on pipe 3. A range's audio is resampled first, cut to [startSec, endSec) on
+ * the file's time line by `atrim`, then placed with sample 0 at startSec (first_pts counts samples at the rate
+ * aresample is given, so the rate comes first). Without `audio` no audio stream is mapped: the command is the
  * frames-only one, and costs what it did. In MPEG-TS, whose time line starts at the earliest stream decoded, the
  * frames then start at the audio's start (AAC's priming, ~0.02 s, before the video) instead of the video's.
  */
@@ -209,13 +239,16 @@ function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean):
     ...['-threads', String(options.threads ?? decodeThreads()), '-copyts', '-start_at_zero', ...seek, ...input],
     ...filters,
     ...['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    ...(options.audio ? audioOutput(options.audio.sampleRate) : []),
+    ...(options.audio ? audioOutput(options.audio.sampleRate, options.startSec, options.endSec) : []),
   ];
 }
 
 /** The audio output of the decode (see ffmpegArgs). */
-function audioOutput(sampleRate: number): string[] {
-  return ['-map', '0:a:0', '-af', 'aresample=async=1:first_pts=0', '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:3'];
+function audioOutput(sampleRate: number, startSec = 0, endSec?: number): string[] {
+  const range = startSec > 0 || endSec !== undefined;
+  const cut = `atrim=start=${startSec.toFixed(6)}${endSec === undefined ? '' : `:end=${endSec.toFixed(6)}`}`;
+  const filters = range ? `aresample=${sampleRate},${cut},aresample=async=1:first_pts=${Math.round(startSec * sampleRate)}` : 'aresample=async=1:first_pts=0';
+  return ['-map', '0:a:0', '-af', filters, '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:3'];
 }
 
 /** The scene-score branch of the filter graph (see ffmpegArgs). */

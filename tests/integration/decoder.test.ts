@@ -276,8 +276,24 @@ describe('decodeFrames: audio in the same run', () => {
     }
   });
 
-  it('is for whole videos only', async () => {
-    await expect(decode(video('spoken.mp4'), { startSec: 1, audio: { sampleRate: 16_000, onAudio: () => undefined } })).rejects.toThrow(RangeError);
+  // The tone (1–2 s) lands at its place in the range's samples; the frames are those of the range without audio.
+  it.each([
+    ['spoken.mp4', 0.5, 2.5], // seeks (MP4 indexes keyframes)
+    ['spoken.ts', 1.2, 2.2], // decodes from the start
+    ['spoken.mp4', 1.5, undefined],
+  ])('%s [%s, %s): the range\'s audio, sample 0 at its start, in the same run', async (name, startSec, endSec) => {
+    let samples: Float32Array | undefined;
+    const range = { plan: { fps: 2 }, startSec, endSec };
+    const withAudio = await decode(video(name), { ...range, audio: { sampleRate: 16_000, onAudio: (heard) => (samples = heard) } });
+    const framesOnly = await decode(video(name), range);
+    if (name.endsWith('.mp4')) expect(times(withAudio)).toEqual(times(framesOnly));
+    expect(times(withAudio)[0]).toBe(startSec === 1.5 ? 1.5 : Math.ceil(startSec * 2) / 2);
+    const length = (endSec ?? 3) - startSec;
+    expect(Math.abs(samples!.length / 16_000 - length)).toBeLessThan(0.05);
+    const at = (t: number) => t - startSec; // video time → seconds into the samples
+    expect(rms(samples!, Math.max(0, at(1.05)), at(1.95))).toBeGreaterThan(0.15);
+    if (startSec < 0.95) expect(rms(samples!, 0, at(0.95))).toBeLessThan(0.01);
+    if ((endSec ?? 3) > 2.1) expect(rms(samples!, at(2.05), at(Math.min(endSec ?? 2.9, 2.9)))).toBeLessThan(0.01);
   });
 });
 
