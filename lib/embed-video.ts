@@ -3,7 +3,7 @@ import type { FrameVector, SamplingPlan } from './core/types';
 import type { Embedder } from './embedder/embedder';
 import { decodeFrames, type DecodedFrame } from './decoder/frames';
 import type { VideoSource } from './decoder/input';
-import type { VideoInfo } from './decoder/probe';
+import { probeVideo, type VideoInfo } from './decoder/probe';
 import { batches } from './async/batches';
 
 export interface EmbedVideoOptions {
@@ -27,6 +27,11 @@ export interface EmbedVideoOptions {
    * may be missed, so ranges of one video overlap by that much (the AWS jobs overlap by the smoothing margin).
    */
   shots?: { threshold: number };
+  /**
+   * Also decode the audio of [startSec, endSec), in the same ffmpeg pass, as mono samples at this rate (speech
+   * recognition: 16 kHz), sample 0 at startSec. The probe is awaited first to know whether there is an audio stream.
+   */
+  audio?: { sampleRate: number };
 }
 
 export interface EmbeddedVideo {
@@ -34,19 +39,28 @@ export interface EmbeddedVideo {
   frames: FrameVector[];
   /** The shot boundaries in [startSec, endSec), when asked for. */
   shots?: Shots;
+  /** When audio was asked for: its samples from startSec (0: the file's start), or null when the video has no audio stream. */
+  audio?: Float32Array | null;
 }
 
 /**
  * The raw (unsmoothed) unit-length embeddings of the frames a sampling plan picks from a video, in time order, and its
- * shot boundaries when asked for (found in the same ffmpeg pass).
+ * shot boundaries and its audio when asked for (found and decoded in the same ffmpeg pass).
  * The one decode-and-embed loop of the project: the local indexer and the embedder container both call it, so they
  * compute the same vectors and shots. Frames are decoded straight to the embedder's input size and fed in batches
  * while ffmpeg decodes ahead; only the vectors (and two numbers per decoded frame for shots) are kept, so memory does
  * not grow with the video beyond them.
  */
 export async function embedVideo(source: VideoSource, embedder: Embedder, options: EmbedVideoOptions): Promise<EmbeddedVideo> {
-  const { sampling, startSec = 0, endSec = Infinity, info, signal, onFrames, onBatch, shots } = options;
+  const { sampling, startSec = 0, endSec = Infinity, signal, onFrames, onBatch, shots } = options;
   const scores: SceneScore[] = [];
+  let info = options.info;
+  let audio: Float32Array | null | undefined;
+  if (options.audio) {
+    info = await (info ?? probeVideo(source));
+    audio = null;
+  }
+  const { sampleRate } = options.audio ?? {};
   const decoded = decodeFrames(source, {
     plan: sampling,
     ...embedder.geometry,
@@ -55,6 +69,7 @@ export async function embedVideo(source: VideoSource, embedder: Embedder, option
     info,
     signal,
     ...(shots && { onSceneScore: (score: SceneScore) => scores.push(score) }),
+    ...(sampleRate && (info as VideoInfo).audio && { audio: { sampleRate, onAudio: (samples: Float32Array) => (audio = samples) } }),
   });
   const embedded: FrameVector[] = [];
   for await (const batch of batches(decoded, embedder.batchSize)) {
@@ -62,7 +77,8 @@ export async function embedVideo(source: VideoSource, embedder: Embedder, option
     batch.forEach((frame, i) => embedded.push({ time: frame.time, vector: vectors[i] }));
     onFrames?.(embedded.length);
   }
-  if (!shots) return { frames: embedded };
+  const heard = audio === undefined ? {} : { audio };
+  if (!shots) return { frames: embedded, ...heard };
   const boundaries = detectShots(scores, embedded, shots.threshold).filter(({ time }) => time >= startSec && time < endSec);
-  return { frames: embedded, shots: { threshold: shots.threshold, boundaries } };
+  return { frames: embedded, shots: { threshold: shots.threshold, boundaries }, ...heard };
 }

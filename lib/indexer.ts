@@ -12,7 +12,9 @@ import { embedVideo } from './embed-video';
 import type { LocalRawEmbeddings } from './store/local-raw-embeddings';
 import { disambiguatedVideoId, videoIdFor } from './video-id';
 import type { TranscriptIndex } from './store/transcripts';
-import { readLocalSidecar, readSubtitles } from './speech-sources';
+import { readLocalSidecar, readSubtitles, type SubtitleTranscript } from './speech-sources';
+import { isTextSubtitleCodec } from './decoder/subtitle-stream';
+import type { SpeechRecognizer } from './speech/speech-recognizer';
 
 export interface VideoInput {
   path: string;
@@ -27,7 +29,32 @@ export interface IndexOptions {
   smoothing: SmoothingOptions | false;
   /** Shot detection in the same decode (lib/core/shots.ts); `false` detects none. Default: the default threshold. */
   shots?: { threshold: number } | false;
+  /**
+   * Speech recognition (deps.speech) of a video that has an audio track and no subtitles, on its audio decoded in the
+   * same ffmpeg pass as its frames; `false` or absent: none, and the decode maps no audio.
+   */
+  asr?: AsrSettings | false;
 }
+
+export interface AsrSettings {
+  /** The language spoken (a Whisper code); detected per video when absent. */
+  language?: string;
+  /**
+   * Recognise speech even when the video has subtitles (a stream or a sidecar), and index what is heard instead:
+   * for subtitles in another language than the one spoken, or out of sync. The subtitles passed over are a note.
+   */
+  always?: boolean;
+}
+
+/** The speech recogniser, loaded the first time a video needs it (so videos without audio never load it). */
+export interface RecognizerSource {
+  readonly model: string;
+  load(): Promise<SpeechRecognizer>;
+}
+
+/** What the recogniser's audio is decoded at (Whisper's rate). */
+export const ASR_SAMPLE_RATE = 16_000;
+export const NO_AUDIO_NOTE = 'no audio track: speech recognition skipped';
 
 /** What `vsearch index` does without options: 1 frame per second, default smoothing and shot detection. */
 export const DEFAULT_INDEX_OPTIONS: Readonly<IndexOptions> = Object.freeze({
@@ -54,13 +81,17 @@ export interface IndexDeps {
    * damaged store, and for the raw score chart).
    */
   raw: LocalRawEmbeddings;
+  /** Needed when options.asr is on. */
+  speech?: RecognizerSource;
 }
 
 /**
  * Indexes one video file: probe → decode at the sampling plan, detect shots and embed in batches (embedVideo), and
- * meanwhile read what is said from its subtitles (speech-sources.ts) → smooth → replace the video's transcript and
- * frames, each in one step → READY. Re-indexing the same file replaces both. A transcript source that is malformed is
- * a note on the video (`speech.notes`), never a failure of its frames.
+ * meanwhile read what is said from its subtitles (speech-sources.ts) → with `asr` and no subtitles, recognise the
+ * speech in the audio that same decode gave (deps.speech, loaded before anything is written) → smooth → replace the
+ * video's transcript and frames, each in one step → READY. Re-indexing the same file replaces both. A transcript
+ * source that is malformed, no audio track, or a recognition that fails is a note on the video (`speech.notes`),
+ * never a failure of its frames; a recogniser that cannot load throws before the video is touched.
  * A file that is not a readable video throws before anything is written; a failure after that marks the video FAILED
  * with the reason and leaves its previous frames (if any) untouched.
  */
@@ -75,21 +106,31 @@ export async function indexVideo(
   await assertIndexAccepts(frames, embedder);
   // Decoding and embedding start while ffprobe reads the video (0.2–0.3 s); nothing is written before the probe
   // has found it readable, and a failed probe stops the decode with the probe's error.
+  const asr = options.asr || undefined;
+  if (asr && !deps.speech) throw new Error('speech recognition is on but no recogniser was given (deps.speech)');
   const probe = probeVideo(input.path);
   const stop = new AbortController();
   let reportFrames: ((framesDone: number) => void) | undefined;
-  const embedding = embedVideo(input.path, embedder, {
-    sampling: options.sampling,
-    info: probe,
-    signal: stop.signal,
-    onFrames: (framesDone) => reportFrames?.(framesDone),
-    ...(options.shots !== false && { shots: options.shots ?? { threshold: DEFAULT_SHOT_THRESHOLD } }),
-  });
+  // With speech recognition on, the probe says first whether the decode takes the audio too (the 0.2–0.3 s it takes);
+  // off, the decode starts at once and maps no audio, as it always has.
+  const wantsAudio = asr ? probe.then((info) => info.audio && (asr.always || !hasTextSubtitleStream(info))) : undefined;
+  const embed = (audio: boolean) =>
+    embedVideo(input.path, embedder, {
+      sampling: options.sampling,
+      info: probe,
+      signal: stop.signal,
+      onFrames: (framesDone) => reportFrames?.(framesDone),
+      ...(options.shots !== false && { shots: options.shots ?? { threshold: DEFAULT_SHOT_THRESHOLD } }),
+      ...(audio && { audio: { sampleRate: ASR_SAMPLE_RATE } }),
+    });
+  const embedding = wantsAudio ? wantsAudio.then(embed) : embed(false);
   embedding.catch(() => undefined); // awaited below, or abandoned when something before it fails
   const subtitles = probe.then((info) => readSubtitles(input.path, input.path, info, readLocalSidecar));
   subtitles.catch(() => undefined);
   try {
     const info = await probe;
+    // Loaded before anything is written: a model that cannot load stops here, leaving the video as it was.
+    const recognizer = (await wantsAudio) ? await deps.speech!.load() : undefined;
     const video = await startIndexing(input, deps, info, effectiveFps(options.sampling, info.nativeFps));
     const started = performance.now();
     const framesExpected = Math.max(1, Math.ceil(info.durationSec * video.fps));
@@ -102,12 +143,18 @@ export async function indexVideo(
         elapsedSec: (performance.now() - started) / 1000,
       });
     try {
-      const { frames: embedded, shots } = await embedding;
+      const { frames: embedded, shots, audio } = await embedding;
       if (embedded.length === 0) throw new Error(`no frames could be decoded from ${input.path}`);
       await deps.raw.save({ videoId: video.id, model: embedder.model, dim: embedder.dim, fps: video.fps, durationSec: info.durationSec }, embedded);
       const stored = options.smoothing ? smoothFrames(embedded, options.smoothing) : embedded;
-      const transcript = await subtitles;
-      const speech: SpeechRecord = { source: transcript.source, segments: transcript.segments.length, notes: transcript.notes };
+      const transcript: HeardTranscript = asr ? await withSpeech(await subtitles, asr, info, recognizer, audio) : await subtitles;
+      const speech: SpeechRecord = {
+        source: transcript.source,
+        segments: transcript.segments.length,
+        ...(transcript.model !== undefined && { model: transcript.model }),
+        ...(transcript.language !== undefined && { language: transcript.language }),
+        notes: transcript.notes,
+      };
       const ready: VideoRecord = {
         ...video,
         frames: stored.length,
@@ -131,6 +178,37 @@ export async function indexVideo(
   } finally {
     stop.abort(); // a no-op once the embedding has finished
     await embedding.catch(() => undefined);
+  }
+}
+
+/** A video's transcript, with the speech recognition model and language when it was heard. */
+type HeardTranscript = SubtitleTranscript & { model?: string; language?: string };
+
+/**
+ * The transcript by the trust order: the subtitles found (stream, then sidecar), else what speech recognition hears
+ * (first with `always`). A video without an audio track, or one whose audio was not decoded because it has a subtitle
+ * stream that then did not parse, keeps what it had, with a note; so does one whose recognition fails.
+ */
+async function withSpeech(
+  subtitles: SubtitleTranscript,
+  asr: AsrSettings,
+  info: VideoInfo,
+  recognizer: SpeechRecognizer | undefined,
+  audio: Float32Array | null | undefined,
+): Promise<HeardTranscript> {
+  if (subtitles.source !== null && !asr.always) return subtitles;
+  const notes = [...subtitles.notes];
+  if (!info.audio) return { ...subtitles, notes: [...notes, NO_AUDIO_NOTE] };
+  if (!recognizer || !audio) {
+    const note = 'its subtitle stream did not parse and the audio was not decoded with the frames: speech recognition skipped (index again with --asr-always)';
+    return { ...subtitles, notes: [...notes, note] };
+  }
+  if (subtitles.source !== null) notes.push(`${subtitles.source === 'subtitles' ? 'its subtitle stream' : 'its sidecar'} passed over: speech recognition asked for always`);
+  try {
+    const heard = await recognizer.transcribe(audio, ASR_SAMPLE_RATE, { language: asr.language });
+    return { source: 'asr', segments: heard.segments, notes, model: recognizer.model, ...(heard.language !== undefined && { language: heard.language }) };
+  } catch (error) {
+    return { ...subtitles, notes: [...subtitles.notes, `speech recognition failed: ${(error as Error).message}`] };
   }
 }
 
@@ -158,6 +236,10 @@ async function startIndexing(input: VideoInput, deps: IndexDeps, info: VideoInfo
   };
   await catalog.put(video);
   return video;
+}
+
+function hasTextSubtitleStream(info: VideoInfo): boolean {
+  return info.subtitles !== undefined && isTextSubtitleCodec(info.subtitles);
 }
 
 /** The file's slug, unless another file already owns it. */

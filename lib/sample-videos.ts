@@ -35,8 +35,10 @@ export interface ColourVideoOptions {
    * Adds an AAC audio track (a tone) as long as the video. AAC's encoder priming (1024 samples, 0.023 s at 44.1 kHz)
    * makes Matroska and MPEG-TS start the video stream 0.023 s after the file's start, as in many real files (the file
    * starts at 0 in Matroska, at 1.4 s in MPEG-TS, the muxer's default delay); MP4 hides the priming in an edit list.
+   * `{ expression }`: the track is that ffmpeg `aevalsrc` expression of t (mono, 44.1 kHz) instead of the tone, e.g.
+   * the tones the Whisper fixture hears as words (scripts/fixture-model/whisper-words.ts).
    */
-  audio?: boolean;
+  audio?: boolean | { expression: string };
 }
 
 export interface SampleVideo {
@@ -90,7 +92,9 @@ export async function makeColourVideo(file: string, segments: ColourSegment[], o
     joined = out;
   }
   const select = vfr ? `,select='lt(mod(n,6),2)+eq(mod(n,6),3)'` : '';
-  const tone = audio ? `;sine=d=${(boundaries[segments.length] / rate).toFixed(6)}[a]` : '';
+  const length = (boundaries[segments.length] / rate).toFixed(6);
+  const source = typeof audio === 'object' ? `aevalsrc=${audio.expression}:s=44100:d=${length}` : `sine=d=${length}`;
+  const tone = audio ? `;${source}[a]` : '';
   const graph = `${[...sources, ...joins].join(';')};[${joined}]null${select}[v]${tone}`;
   // ffmpeg 5.1 turns a "rotate" tag into a display matrix only when copying a stream, hence a second, copying pass.
   const encoded = rotate === undefined ? file : `${file}.unrotated.mp4`;

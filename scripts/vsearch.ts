@@ -3,7 +3,7 @@ import { searchCommand, SEARCH_USAGE } from '../lib/cli/search-command';
 import { videosCommand } from '../lib/cli/videos-command';
 import { removeCommand } from '../lib/cli/remove-command';
 import { repairCommand, REPAIR_USAGE } from '../lib/cli/repair-command';
-import { demoCommand } from '../lib/cli/demo-command';
+import { demoCommand, DEMO_USAGE } from '../lib/cli/demo-command';
 import { serveCommand } from '../lib/cli/serve-command';
 import { evalCommand, EVAL_USAGE } from '../lib/cli/eval-command';
 import { UsageError } from '../lib/cli/usage-error';
@@ -20,7 +20,7 @@ const USAGE = `vsearch — search the moments of your videos by text or image
   vsearch videos [--data DIR] [--json]
   vsearch remove <id> [--data DIR]
   ${REPAIR_USAGE}
-  vsearch demo [--model ID|DIR] [--dtype T] [--data DIR]
+  ${DEMO_USAGE}
   vsearch serve [--port N] [--host H] [--token T] [--allow-host NAME]... [--cors ORIGIN] [--data DIR] [--model ID|DIR]
                 [--dtype T]
   ${EVAL_USAGE}
@@ -41,7 +41,11 @@ Shots: index detects cuts and dissolves in the same decode (--shot-threshold 10)
 shots): a clip covering most of a shot plays all of it, and never crosses a hard cut into a shot that does not match.
 Duplicates: clips whose best frames' embeddings have an inner product >= 0.97 are one result listing the others
 ("also in"); --keep-duplicates lists each. --like VIDEO@START-END (seconds or mm:ss) searches like that moment (the
-mean of its frames; itself left out); --not TEXT (repeatable) ranks frames that match TEXT lower.`;
+mean of its frames; itself left out); --not TEXT (repeatable) ranks frames that match TEXT lower.
+Speech: a video's subtitle stream, else its sidecar (movie.srt, movie.vtt), else speech recognition (--asr
+$VSEARCH_ASR or Xenova/whisper-base, loaded when a video with an audio track and no subtitles first needs it; its
+audio is decoded in the same run as its frames). --asr none turns it off; --asr-language CODE skips detection;
+--asr-always recognises speech even where there are subtitles, and indexes it instead.`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   index: indexCommand,

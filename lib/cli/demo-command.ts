@@ -3,14 +3,15 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { makeSampleVideos } from '../sample-videos';
 import { searchClips, type SearchRequest } from '../search';
-import { COMMON_OPTIONS, parseCommand } from './options';
+import { ASR_OPTIONS, COMMON_OPTIONS, parseCommand } from './options';
 import { UsageError } from './usage-error';
 import { loadEmbedder, openLocal } from './local-context';
 import { DEFAULT_INDEX_OPTIONS } from '../indexer';
-import { indexFiles } from './index-command';
+import { indexAndSearchDeps, indexFiles, indexOptionsOf } from './index-command';
 import { printClips } from './search-command';
-import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
+
+export const DEMO_USAGE = 'vsearch demo [--model ID|DIR] [--dtype T] [--data DIR] [--asr MODEL|DIR|none] [--asr-language CODE] [--asr-always]';
 
 const TEXT_QUERIES = ['a red screen', 'green grass', 'a blue sky'];
 const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
@@ -20,8 +21,9 @@ const IMAGE_QUERY = { colour: '#ffff00', name: 'yellow.png' };
  * text and image searches — the whole product on one machine in one command.
  */
 export async function demoCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(args, COMMON_OPTIONS);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: vsearch demo [--model ID|DIR] [--dtype T] [--data DIR]`);
+  const { values, positionals } = parseCommand(args, { ...COMMON_OPTIONS, ...ASR_OPTIONS });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". Usage: ${DEMO_USAGE}`);
+  const options = { ...DEFAULT_INDEX_OPTIONS, asr: indexOptionsOf(values).asr };
   await assertDecoderTools(['ffmpeg', 'ffprobe']);
   // Opened first: a data directory that is full, read-only or not ours is said before any work.
   const store = await openLocal(values);
@@ -30,11 +32,11 @@ export async function demoCommand(args: string[]): Promise<number> {
     console.log(`making sample videos in ${samplesDir}`);
     const samples = await makeSampleVideos(samplesDir);
     const embedder = await loadEmbedder(values, 'indexing');
-    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
+    const deps = indexAndSearchDeps(embedder, store, values);
     let failed = false;
     for (const sample of samples) {
       const { title, category, tags } = sample;
-      const report = await indexFiles([sample.path], { title, category, tags }, deps, DEFAULT_INDEX_OPTIONS, true);
+      const report = await indexFiles([sample.path], { title, category, tags }, deps, options, true);
       failed ||= report.errors.length > 0;
     }
 

@@ -1,6 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalQueryEncoder } from '../embedder/local-query-encoder';
 import {
   BENCHMARKS,
   readAnnotations,
@@ -14,7 +13,7 @@ import { prepareVideos } from '../eval/benchmark-videos';
 import { predictionJson, predictQuery, type EvalSearchSettings, type PredictionLine } from '../eval/predict';
 import { scoreQueries, type EvaluationReport } from '../eval/score';
 import { CLIP_OPTIONS, clipSettingsOf } from './search-command';
-import { indexOptionsOf, SAMPLING_OPTIONS } from './index-command';
+import { indexAndSearchDeps, indexOptionsOf, SAMPLING_OPTIONS } from './index-command';
 import { loadEmbedder, openLocal } from './local-context';
 import { COMMON_OPTIONS, dataDirOf, parseCommand } from './options';
 import { progressBar, progressReporter } from './progress';
@@ -23,7 +22,8 @@ import { collectVideoFiles } from './video-files';
 
 export const EVAL_USAGE = `vsearch eval --annotations FILE [--videos DIR] [--benchmark qvhighlights|charades-sta] [--data DIR] [--model ID|DIR]
   [--fps N] [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing] [--k N] [--time-offset S] [--min-score X]
-  [--relevance-margin X|auto] [--speech-weight W] [--mode both|visual|speech] [--out P.jsonl] [--json]
+  [--relevance-margin X|auto] [--speech-weight W] [--mode both|visual|speech] [--asr MODEL|DIR|none]
+  [--asr-language CODE] [--asr-always] [--out P.jsonl] [--json]
   vsearch eval --predictions P.jsonl --annotations FILE [--benchmark qvhighlights|charades-sta] [--json]`;
 
 const OPTIONS = {
@@ -99,7 +99,7 @@ async function runQueries(annotations: Annotations, values: EvalValues): Promise
   const embedder = await loadEmbedder(values, 'indexing');
   const store = await openLocal(values);
   try {
-    const deps = { embedder, encoder: new LocalQueryEncoder(embedder), catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw };
+    const deps = indexAndSearchDeps(embedder, store, values);
     const indexing = progressReporter();
     const videos = await prepareVideos(
       annotations.queries.map((q) => q.vid),

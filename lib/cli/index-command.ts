@@ -1,11 +1,15 @@
 import type { SamplingPlan, SpeechRecord, VideoRecord } from '../core/types';
 import { DEFAULT_SHOT_THRESHOLD } from '../core/shots';
 import { DEFAULT_SMOOTHING } from '../core/smoothing';
-import { indexVideo, type IndexOptions } from '../indexer';
-import { COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
+import { indexVideo, type IndexOptions, type RecognizerSource } from '../indexer';
+import { ASR_OPTIONS, asrOf, COMMON_OPTIONS, numberOption, parseCommand, SMOOTHING_OPTIONS, smoothingOf } from './options';
 import { UsageError } from './usage-error';
 import { collectVideoFiles } from './video-files';
-import { loadEmbedder, openLocal } from './local-context';
+import { loadEmbedder, openLocal, recognizerSource } from './local-context';
+import { ModelLoadError } from '../embedder/errors';
+import type { Embedder } from '../embedder/embedder';
+import { LocalQueryEncoder } from '../embedder/local-query-encoder';
+import type { LocalStore } from '../store/open-local-store';
 import { progressReporter } from './progress';
 import { assertDecoderTools } from '../decoder/ffmpeg-check';
 import { DataDirError } from '../store/errors';
@@ -14,12 +18,13 @@ import { StoreDamagedError } from '../store/errors';
 
 export const INDEX_USAGE = `vsearch index <file|dir>... [--data DIR] [--model ID|DIR] [--dtype T] [--fps N | --every-nth N]
   [--title T] [--category C] [--tag T]... [--smoothing-kernel N] [--smoothing-sigma S] [--no-smoothing]
-  [--shot-threshold T | --no-shots] [--json]`;
+  [--shot-threshold T | --no-shots] [--asr MODEL|DIR|none] [--asr-language CODE] [--asr-always] [--json]`;
 
 /** How a video is sampled and smoothed: `vsearch index` and `vsearch eval` (which indexes what it needs). */
 export const SAMPLING_OPTIONS = {
   fps: { type: 'string' },
   ...SMOOTHING_OPTIONS,
+  ...ASR_OPTIONS,
 } as const;
 
 const OPTIONS = {
@@ -54,7 +59,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   const report = await indexFiles(
     files,
     { title: values.title, category: values.category, tags: values.tag },
-    { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw },
+    { embedder, catalog: store.catalog, frames: store.frames, transcripts: store.transcripts, raw: store.raw, speech: speechOf(values) },
     options,
     !values.json,
   );
@@ -95,7 +100,8 @@ export async function indexFiles(
           { cause: error },
         );
       }
-      if (error instanceof StoreDamagedError) throw error;
+      // A damaged store, or a speech recognition model that cannot load: the files after it would meet it too.
+      if (error instanceof StoreDamagedError || error instanceof ModelLoadError) throw error;
       const message = (error as Error).message;
       report.errors.push({ path: file, error: message });
       console.error(`error: ${file}: ${message}`);
@@ -112,8 +118,26 @@ function spoken(speech: SpeechRecord | undefined): string {
   return speech?.source ? `, ${speech.segments} transcript segments (${speech.source}${speech.model ? ` ${speech.model}` : ''})` : '';
 }
 
-/** The sampling plan and smoothing the options ask for, or a usage error naming the wrong one. */
+/**
+ * The local adapters a command that indexes and then searches needs (`vsearch demo`, `vsearch eval`): the store's,
+ * the embedder and its query encoder, and the speech recogniser the options ask for.
+ */
+export function indexAndSearchDeps(embedder: Embedder, store: LocalStore, values: Parameters<typeof asrOf>[0]) {
+  const { catalog, frames, transcripts, raw } = store;
+  return { embedder, encoder: new LocalQueryEncoder(embedder), catalog, frames, transcripts, raw, speech: speechOf(values) };
+}
+
+/** The speech recogniser the options ask for (loaded when a video first needs it), or undefined for `--asr none`. */
+export function speechOf(values: Parameters<typeof asrOf>[0]): RecognizerSource | undefined {
+  const asr = asrOf(values);
+  return asr ? recognizerSource(asr.model, asr.settings) : undefined;
+}
+
+/** The sampling plan, smoothing and speech recognition the options ask for, or a usage error naming the wrong one. */
 export function indexOptionsOf(values: {
+  asr?: string;
+  'asr-language'?: string;
+  'asr-always'?: boolean;
   fps?: string;
   'every-nth'?: string;
   'smoothing-kernel'?: string;
@@ -134,5 +158,6 @@ export function indexOptionsOf(values: {
   const threshold = numberOption('shot-threshold', values['shot-threshold'], { min: 0.01, max: 100 });
   const shots = values['no-shots'] ? false : { threshold: threshold ?? DEFAULT_SHOT_THRESHOLD };
   const smoothing = smoothingOf(values);
-  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing }, shots };
+  const asr = asrOf(values);
+  return { sampling, smoothing: smoothing === false ? false : { ...DEFAULT_SMOOTHING, ...smoothing }, shots, asr: asr && asr.settings };
 }

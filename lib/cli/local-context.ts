@@ -4,7 +4,10 @@ import { findDamage, guardStore } from '../store/lance-damage';
 import { asDataDirError } from '../store/errors';
 import { CATALOG_TABLE } from '../store/lance-catalog';
 import { FRAMES_TABLE } from '../store/lance-frame-index';
-import { ModelDownloadError } from '../embedder/errors';
+import { ModelDownloadError, ModelLoadError } from '../embedder/errors';
+import type { AsrSettings, RecognizerSource } from '../indexer';
+import type { SpeechRecognizer } from '../speech/speech-recognizer';
+import { TransformersSpeechRecognizer } from '../speech/transformers-recognizer';
 import { ThreadedEmbedder } from '../embedder/threaded-embedder';
 import { dataDirOf, dtypeOf, modelOf } from './options';
 
@@ -33,6 +36,36 @@ export async function openLocal(values: { data?: string }, options: { deferVecto
     frames: guardStore(store.frames, FRAMES_TABLE, dataDir),
     updateVectorIndex: guardStore({ updateVectorIndex: store.updateVectorIndex }, FRAMES_TABLE, dataDir).updateVectorIndex,
   };
+}
+
+/** What a user without the hub can do instead for speech recognition. */
+const ASR_WITHOUT_THE_HUB =
+  'Either pass a downloaded copy of the model with --asr DIR (or VSEARCH_ASR=DIR), turn speech recognition off with ' +
+  '--asr none, or try the tiny fixture model: npx tsx scripts/make-whisper-fixture.ts --out /tmp/fixture-whisper, then --asr /tmp/fixture-whisper';
+
+/**
+ * The speech recognition model, loaded (downloaded into $VSEARCH_MODEL_CACHE the first time) when the first video
+ * that needs it does, once. One that cannot load, or that has not the language asked for, is a ModelLoadError in
+ * one line, which stops indexing: every video after it would meet it too.
+ */
+export function recognizerSource(model: string, settings: AsrSettings): RecognizerSource {
+  let loading: Promise<SpeechRecognizer> | undefined;
+  const load = async () => {
+    let recognizer: SpeechRecognizer;
+    try {
+      recognizer = await TransformersSpeechRecognizer.load(model, { cacheDir: process.env.VSEARCH_MODEL_CACHE });
+    } catch (error) {
+      if (error instanceof ModelDownloadError) throw new ModelDownloadError(`${error.message} ${ASR_WITHOUT_THE_HUB}`, { cause: error });
+      throw error;
+    }
+    const { language } = settings;
+    if (language !== undefined && !recognizer.languages.includes(language)) {
+      const known = recognizer.languages.length ? `it knows ${recognizer.languages.join(', ')}` : 'it transcribes one language: leave --asr-language out';
+      throw new ModelLoadError(`Model "${model}" has no language "${language}" for --asr-language (${known}).`);
+    }
+    return recognizer;
+  };
+  return { model, load: () => (loading ??= load()) };
 }
 
 /**

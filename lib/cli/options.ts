@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DTYPES, type EmbedderDtype, isDtype } from '../embedder/dtypes';
 import type { SmoothingOptions } from '../core/smoothing';
 import { UsageError } from './usage-error';
+import type { AsrSettings } from '../indexer';
+import { DEFAULT_ASR_MODEL } from '../speech/transformers-recognizer';
 
 export const DEFAULT_MODEL = 'Xenova/clip-vit-base-patch32';
 export const DEFAULT_DATA_DIR = '.vsearch';
@@ -52,6 +54,30 @@ export function numberOption(
     throw new UsageError(`--${name} must be ${range}, got "${raw}"`);
   }
   return value;
+}
+
+/** Speech recognition, where indexing happens (`vsearch index`, `eval`, `demo`). */
+export const ASR_OPTIONS = {
+  asr: { type: 'string' },
+  'asr-language': { type: 'string' },
+  'asr-always': { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * The speech recognition model (`--asr MODEL|DIR`, else $VSEARCH_ASR, else DEFAULT_ASR_MODEL) and its settings, or
+ * false for `--asr none`. Usage errors name the option.
+ */
+export function asrOf(values: { asr?: string; 'asr-language'?: string; 'asr-always'?: boolean }): { model: string; settings: AsrSettings } | false {
+  const model = values.asr ?? (process.env.VSEARCH_ASR || DEFAULT_ASR_MODEL);
+  const language = values['asr-language'];
+  if (model === 'none') {
+    if (language !== undefined || values['asr-always']) throw new UsageError('--asr none cannot be combined with --asr-language or --asr-always');
+    return false;
+  }
+  if (language !== undefined && !/^[a-z]{2,3}$/.test(language)) {
+    throw new UsageError(`--asr-language must be a Whisper language code (en, de, fr, …), got "${language}"`);
+  }
+  return { model, settings: { ...(language !== undefined && { language }), ...(values['asr-always'] && { always: true }) } };
 }
 
 /** The smoothing options of `vsearch index` and `vsearch repair`. */

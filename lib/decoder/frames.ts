@@ -41,6 +41,15 @@ export interface DecodeOptions {
    * the time the decode ends. A decode stopped early (`endSec`, break, `signal`) may miss those of its last frames.
    */
   onSceneScore?: (score: SceneScore) => void;
+  /**
+   * Also decodes the video's first audio stream in the same ffmpeg pass, as mono 32-bit float samples at `sampleRate`
+   * on pipe 3 (see ffmpegArgs), read as it comes so neither pipe holds the other up: `onAudio` is called once with
+   * those of [startSec, endSec) (the whole video without a range), sample 0 at `startSec`, when the decode has ended
+   * (not when it is stopped by a break or `signal`). The video must have an audio stream (probeVideo's `audio`).
+   * With `endSec`, ffmpeg is stopped once the audio has reached it too: up to AUDIO_LAG_SEC of video after endSec
+   * is decoded for that; audio that lags the video by more in the file (rare) is cut there.
+   */
+  audio?: { sampleRate: number; onAudio: (samples: Float32Array) => void };
 }
 
 /** Decoder threads for one of `concurrent` decoders sharing this machine: an even share of its cores, at least 1. */
@@ -76,31 +85,43 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
 
   const args = ffmpegArgs([...inputOptions, '-i', input], options, seekable);
   // SIGKILL: a decoder has nothing to flush, and it ends at once whatever ffmpeg is doing.
-  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
+  const stdio: ('ignore' | 'pipe')[] = options.audio ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn('ffmpeg', args, { stdio, signal, killSignal: 'SIGKILL' });
   let failure: Error | undefined;
   child.on('error', (error) => (failure ??= error)); // could not start, or aborted (the abort itself is rethrown below)
+  const audio = options.audio && new AudioPipe(child.stdio[3] as NodeJS.ReadableStream);
+  audio?.ended.catch((error: Error) => (failure ??= error));
+  // A range's audio is complete at this many samples (known once the probe has said how long the video is).
+  let audioWanted = Infinity;
   probe.catch(() => child.kill('SIGKILL')); // a failed probe ends the decode at once, with the probe's error (below)
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const log = new FfmpegLog(child.stderr, input, options.onSceneScore);
+  const log = new FfmpegLog(child.stderr!, input, options.onSceneScore);
   const frameSize = width * height * 3;
   try {
     // Pipe chunks (64 KiB) do not align with frames: each frame is copied once into its own buffer, which the
     // consumer may keep (e.g. to batch frames for the embedder).
     let data = Buffer.allocUnsafe(frameSize);
     let filled = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       for (let offset = 0; offset < chunk.length; ) {
         const copied = chunk.copy(data, filled, offset);
         filled += copied;
         offset += copied;
         if (filled < frameSize) continue;
         filled = 0;
-        await probe;
+        const { durationSec } = await probe;
         const time = await log.nextTime();
         signal?.throwIfAborted();
         if (time === undefined || !Number.isFinite(time)) throw new VideoDecodeError(file, 'ffmpeg gave a frame without a timestamp', 'corrupt');
         // The exact range is applied here, on the same doubles the caller computes (k / fps); ffmpeg only pre-filters.
-        if (endSec !== undefined && time >= endSec) return; // frames come in time order: the rest is past the end too
+        if (endSec !== undefined && time >= endSec) {
+          // Frames come in time order: the rest is past the end too. The audio may still be on its way.
+          if (!audio) return;
+          audioWanted = Math.round((Math.min(endSec, durationSec) - startSec) * options.audio!.sampleRate);
+          if (audio.samples < audioWanted && time < endSec + AUDIO_LAG_SEC) continue;
+          options.audio!.onAudio(audio.take(audioWanted));
+          return;
+        }
         if (time < startSec) continue; // its buffer is reused
         yield { width, height, data, time };
         data = Buffer.allocUnsafe(frameSize);
@@ -111,13 +132,57 @@ export async function* decodeFrames(source: VideoSource, options: DecodeOptions)
     signal?.throwIfAborted();
     if (code !== 0) throw new VideoDecodeError(file, log.errorSummary() ?? failure?.message ?? `ffmpeg exited with code ${code}`, 'corrupt');
     if (filled > 0) throw new VideoDecodeError(file, 'ffmpeg output ended inside a frame', 'corrupt');
+    if (audio) {
+      await audio.ended;
+      options.audio!.onAudio(audio.take(audioWanted));
+    }
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   }
 }
 
-function checkOptions({ plan, width, height, startSec, endSec }: DecodeOptions): void {
+/** How far the video may run past a range's end while its audio is still awaited (see DecodeOptions.audio). */
+export const AUDIO_LAG_SEC = 5;
+
+/** The f32le audio pipe, read as it comes (flowing), so ffmpeg never waits on this side. */
+class AudioPipe {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  readonly ended: Promise<void>;
+
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    });
+    this.ended = new Promise((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+  }
+
+  get samples(): number {
+    return Math.floor(this.bytes / 4);
+  }
+
+  /** The first `count` samples read (all, when fewer), in a buffer of their own (a Buffer's offset may be unaligned). */
+  take(count: number): Float32Array {
+    const samples = new Float32Array(Math.min(count, this.samples));
+    const bytes = new Uint8Array(samples.buffer);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      if (offset >= bytes.length) break;
+      const part = chunk.subarray(0, bytes.length - offset);
+      bytes.set(part, offset);
+      offset += part.length;
+    }
+    return samples;
+  }
+}
+
+function checkOptions({ plan, width, height, startSec, endSec, audio }: DecodeOptions): void {
+  if (audio && !(Number.isInteger(audio.sampleRate) && audio.sampleRate > 0)) throw new RangeError(`invalid audio sample rate ${audio.sampleRate}`);
   const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
   if (!positiveInteger(width) || !positiveInteger(height)) throw new RangeError(`frame size must be positive integers, got ${width}×${height}`);
   if ('fps' in plan ? !(plan.fps > 0 && Number.isFinite(plan.fps)) : !positiveInteger(plan.everyNth)) {
@@ -155,6 +220,14 @@ const KEYFRAME_INDEXED = /^(mov,|matroska,)/;
  * area-averaged copy 7–11 %. Nearest-neighbour sampling keeps 2,304 of the frame's pixels as they are, so the mean
  * difference it measures is that of the whole frame, sampled. `settb=AVTB` gives the scores microsecond timestamps;
  * `metadata=mode=print` logs each frame's (read by FfmpegLog); `nullsink` ends the branch.
+ *
+ * Audio (`audio`) is a second output of the same run: the first audio stream, `aresample=async=1:first_pts=0` so
+ * sample 0 is at the file's time 0 (silence fills a stream that starts later, or a gap), mixed down to mono at the
+ * rate asked, as raw little-endian f32 on pipe 3. A range's audio is resampled first, cut to [startSec, endSec) on
+ * the file's time line by `atrim`, then placed with sample 0 at startSec (first_pts counts samples at the rate
+ * aresample is given, so the rate comes first). Without `audio` no audio stream is mapped: the command is the
+ * frames-only one, and costs what it did. In MPEG-TS, whose time line starts at the earliest stream decoded, the
+ * frames then start at the audio's start (AAC's priming, ~0.02 s, before the video) instead of the video's.
  */
 function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean): string[] {
   const seek = options.startSec && seekable ? ['-noaccurate_seek', '-ss', options.startSec.toFixed(6)] : [];
@@ -166,7 +239,16 @@ function ffmpegArgs(input: string[], options: DecodeOptions, seekable: boolean):
     ...['-threads', String(options.threads ?? decodeThreads()), '-copyts', '-start_at_zero', ...seek, ...input],
     ...filters,
     ...['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ...(options.audio ? audioOutput(options.audio.sampleRate, options.startSec, options.endSec) : []),
   ];
+}
+
+/** The audio output of the decode (see ffmpegArgs). */
+function audioOutput(sampleRate: number, startSec = 0, endSec?: number): string[] {
+  const range = startSec > 0 || endSec !== undefined;
+  const cut = `atrim=start=${startSec.toFixed(6)}${endSec === undefined ? '' : `:end=${endSec.toFixed(6)}`}`;
+  const filters = range ? `aresample=${sampleRate},${cut},aresample=async=1:first_pts=${Math.round(startSec * sampleRate)}` : 'aresample=async=1:first_pts=0';
+  return ['-map', '0:a:0', '-af', filters, '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:3'];
 }
 
 /** The scene-score branch of the filter graph (see ffmpegArgs). */

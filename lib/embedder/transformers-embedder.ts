@@ -19,7 +19,7 @@ import {
 import type { RgbImage } from '../core/types';
 import { type EmbedderDtype, ONNX_SUFFIX } from './dtypes';
 import type { Embedder } from './embedder';
-import { ModelDownloadError, ModelLoadError } from './errors';
+import { downloadFailure, ModelDownloadError, ModelLoadError, oneLine } from './errors';
 import { fitImage } from './fit-image';
 import { type ImageGeometry, imageGeometry } from './image-geometry';
 import { pixelValuesAtInputSize } from './pixel-values';
@@ -47,13 +47,25 @@ export interface TransformersEmbedderOptions {
 }
 
 /** onnxruntime's CPU settings for both towers: `threads` for the operators (the graph is a chain: one inter-op thread). */
-function sessionOptions(threads: number, spinning: boolean) {
+export function sessionOptions(threads: number, spinning: boolean) {
   const spin = spinning ? '1' : '0';
   return {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
+}
+
+/**
+ * Points transformers.js at the cache and the hub every model of ours loads from, and returns how to say that
+ * `model` could not be downloaded from there.
+ */
+export function useHub(model: string, cacheDir: string | undefined): (reason: string) => ModelDownloadError {
+  // Global, because transformers.js 4 probes tokenizer_config.json in the default cache whatever cache_dir says.
+  if (cacheDir) env.cacheDir = resolve(cacheDir);
+  // The hub's address: HF_ENDPOINT, as the Hugging Face hub's own clients read it (a mirror, a proxy).
+  if (process.env.HF_ENDPOINT) env.remoteHost = process.env.HF_ENDPOINT.replace(/\/*$/, '/');
+  return (reason) => ModelDownloadError.of(model, env.remoteHost, env.cacheDir ?? '(none)', reason);
 }
 
 /** How each supported architecture is loaded and run (the layouts of the Xenova / onnx-community exports). */
@@ -81,32 +93,17 @@ function isArchitecture(modelType: unknown): modelType is keyof typeof ARCHITECT
   return typeof modelType === 'string' && Object.hasOwn(ARCHITECTURES, modelType);
 }
 
-function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+function checkModelDir(dir: string, dtype: EmbedderDtype): void {
+  requireModelFiles(dir, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'], ['text_model', 'vision_model'], dtype);
 }
 
 /**
- * Why a hub download failed, when it did: fetch's own failure (no network, refused, a name that does not resolve) with
- * its cause, or the hub's answer (transformers.js's messages for 4xx/5xx statuses, e.g. 503 in an outage).
+ * A local model directory holds `files` and each of `graphs` as onnx/<graph>{the dtype's suffix}.onnx, or a
+ * ModelLoadError names the first one missing.
  */
-function downloadFailure(err: unknown): string | undefined {
-  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: unknown };
-  if (typeof message !== 'string') return undefined;
-  if (message === 'fetch failed') return cause ? `fetch failed: ${oneLine(cause)}` : message;
-  return /(occurred while trying to load file|Could not locate file|access to file): "https?:/.test(message) ? oneLine(err) : undefined;
-}
-
-function checkModelDir(dir: string, dtype: EmbedderDtype): void {
+export function requireModelFiles(dir: string, files: readonly string[], graphs: readonly string[], dtype: EmbedderDtype): void {
   if (!statSync(dir).isDirectory()) throw new ModelLoadError(`Model path "${dir}" is not a directory.`);
-  const suffix = ONNX_SUFFIX[dtype];
-  const required = [
-    'config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    'preprocessor_config.json',
-    `onnx/text_model${suffix}.onnx`,
-    `onnx/vision_model${suffix}.onnx`,
-  ];
+  const required = [...files, ...graphs.map((graph) => `onnx/${graph}${ONNX_SUFFIX[dtype]}.onnx`)];
   const missing = required.find((file) => !existsSync(join(dir, file)));
   if (missing) throw new ModelLoadError(`Model directory "${dir}" is missing ${missing}.`);
 }
@@ -192,11 +189,7 @@ export class TransformersEmbedder implements Embedder {
     // An absolute path: transformers.js reads a relative one that looks like a model id from env.localModelPath.
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
     if (local) checkModelDir(source, dtype);
-    // Global, because transformers.js 4 probes tokenizer_config.json in the default cache whatever cache_dir says.
-    if (cacheDir) env.cacheDir = resolve(cacheDir);
-    // The hub's address: HF_ENDPOINT, as the Hugging Face hub's own clients read it (a mirror, a proxy).
-    if (process.env.HF_ENDPOINT) env.remoteHost = process.env.HF_ENDPOINT.replace(/\/*$/, '/');
-    const downloadError = (reason: string) => ModelDownloadError.of(modelIdOrDir, env.remoteHost, env.cacheDir ?? '(none)', reason);
+    const downloadError = useHub(modelIdOrDir, cacheDir);
     const loadOptions = { local_files_only: local };
 
     let modelType: unknown;

@@ -14,6 +14,7 @@ export const ElemType = {
   Int8: onnx.TensorProto.DataType.INT8,
   Int32: onnx.TensorProto.DataType.INT32,
   Int64: onnx.TensorProto.DataType.INT64,
+  Bool: onnx.TensorProto.DataType.BOOL,
 } as const;
 export type ElemType = (typeof ElemType)[keyof typeof ElemType];
 

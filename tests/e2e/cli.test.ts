@@ -97,7 +97,7 @@ test('a video stream that starts after the file does has its opening scene from 
   const file = path.join(work, 'videos', 'primed.mkv');
   await makeColourVideo(file, [{ colour: 'red', durationSec: 4 }, { colour: 'green', durationSec: 4 }], { audio: true });
   const primed = path.join(work, 'primed-data');
-  await index([file], [], primed);
+  await index([file], ['--asr', 'none'], primed); // frames only: its audio is a tone, nothing to recognise
   const [top] = await search(['red'], primed);
   expect(top).toMatchObject({ videoId: 'primed', start: 0 });
   expect(Math.abs(top.end - 4)).toBeLessThanOrEqual(1);
@@ -193,7 +193,10 @@ test('bad files are reported one line each and skipped; the others are indexed; 
   expect(result.json.videos.map((v) => [v.id, v.status])).toEqual([['good', 'READY']]);
   expect(result.json.errors.map((e) => path.basename(e.path)).sort()).toEqual(['empty.mp4', 'notes.mp4']);
   for (const error of result.json.errors) expect(error.error).toContain(path.basename(error.path));
-  expect(result.stderr.trim().split('\n')).toHaveLength(2);
+  // One line per bad file, and the good one's note (speech recognition, on by default, finds no audio track).
+  const lines = result.stderr.trim().split('\n');
+  expect(lines.filter((line) => line.startsWith('error: '))).toHaveLength(2);
+  expect(lines.filter((line) => !line.startsWith('error: '))).toEqual([`note: ${path.join(dir, 'good.mp4')}: no audio track: speech recognition skipped`]);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   const listed = await vsearchJson<VideosJson>(['videos', '--data', bad]);
   expect(listed.json.videos.map((v) => v.id)).toEqual(['good']);

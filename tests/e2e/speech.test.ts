@@ -1,35 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeFixtureModel } from '../../scripts/make-fixture-model';
 import { makeColourVideo } from '../../lib/sample-videos';
-import type { SpeechRecord } from '../../lib/core/types';
-import { vsearch, vsearchJson } from '../helpers/cli';
+import { NO_AUDIO_NOTE } from '../../lib/indexer';
+import { ffmpeg, type IndexJson, type SearchJsonClip, vsearch, vsearchJson } from '../helpers/cli';
 import { searchApi } from '../../lib/api/search-api';
 import { timelineApi } from '../../lib/api/timeline-api';
 import { LocalQueryEncoder } from '../../lib/embedder/local-query-encoder';
 import { TransformersEmbedder } from '../../lib/embedder/transformers-embedder';
 import { openLocalStore } from '../../lib/store/open-local-store';
 
-interface JsonClip {
-  videoId: string;
-  start: number;
-  end: number;
-  score: number;
-  matchedBy: string[];
-  transcript: { start: number; end: number; text: string; source: string }[];
-}
-interface IndexJson {
-  videos: { id: string; status: string; frames: number; speech?: SpeechRecord }[];
-  errors: { path: string; error: string }[];
-}
-
 jest.setTimeout(240_000);
-
-const run = promisify(execFile);
-const ffmpeg = (args: string[]) => run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args]);
 
 const FOX_SRT = '1\n00:00:10,000 --> 00:00:14,000\nthe quick brown fox\n\n2\n00:00:15,000 --> 00:00:16,000\njumps over the dog\n';
 const FOX_VTT = 'WEBVTT\n\n00:10.000 --> 00:14.000\nthe quick brown fox\n\n00:15.000 --> 00:16.000\njumps over the dog\n';
@@ -41,8 +23,8 @@ let indexed: IndexJson;
 let indexStderr: string;
 
 /** The videos here look alike (one colour each): near-duplicates are kept apart, so each video answers for itself. */
-async function search(args: string[]): Promise<JsonClip[]> {
-  const result = await vsearchJson<{ clips: JsonClip[] }>(['search', ...args, '--keep-duplicates', '--data', data, '--model', model]);
+async function search(args: string[]): Promise<SearchJsonClip[]> {
+  const result = await vsearchJson<{ clips: SearchJsonClip[] }>(['search', ...args, '--keep-duplicates', '--data', data, '--model', model]);
   expect(result.code).toBe(0);
   return result.json.clips;
 }
@@ -96,7 +78,8 @@ test('indexing records where each transcript came from', () => {
   expect(speechOf('stream-webm')).toEqual({ source: 'subtitles', segments: 2, notes: [] });
   expect(speechOf('srt-sidecar')).toEqual({ source: 'sidecar', segments: 2, notes: [] });
   expect(speechOf('vtt-sidecar')).toEqual({ source: 'sidecar', segments: 2, notes: [] });
-  expect(speechOf('silent')).toEqual({ source: null, segments: 0, notes: [] });
+  // Speech recognition (on by default) is next in trust, and these generated videos have no audio track.
+  expect(speechOf('silent')).toEqual({ source: null, segments: 0, notes: [NO_AUDIO_NOTE] });
 });
 
 test('"brown fox" finds 10–14 s matched by speech, with the line, in every video that says it', async () => {
@@ -170,10 +153,13 @@ test('malformed sidecars are reported for their video, whose frames still index'
   expect(speechOf('broken')).toEqual({
     source: null,
     segments: 0,
-    notes: ['broken.srt: line 2: bad timestamp "00:00:10.0" (expected HH:MM:SS,mmm)'],
+    notes: ['broken.srt: line 2: bad timestamp "00:00:10.0" (expected HH:MM:SS,mmm)', NO_AUDIO_NOTE],
   });
-  expect(speechOf('overlap')!.notes).toEqual(['overlap.vtt: line 6: the cue starts before the previous cue (line 3) ends: overlapping or out-of-order cues']);
-  expect(speechOf('latin1')!.notes).toEqual(['latin1.srt: line 3: not UTF-8 text (convert the file to UTF-8)']);
+  expect(speechOf('overlap')!.notes).toEqual([
+    'overlap.vtt: line 6: the cue starts before the previous cue (line 3) ends: overlapping or out-of-order cues',
+    NO_AUDIO_NOTE,
+  ]);
+  expect(speechOf('latin1')!.notes).toEqual(['latin1.srt: line 3: not UTF-8 text (convert the file to UTF-8)', NO_AUDIO_NOTE]);
   for (const id of ['broken', 'overlap', 'latin1']) {
     expect(indexed.videos.find((video) => video.id === id)).toMatchObject({ status: 'READY', frames: 18 });
   }

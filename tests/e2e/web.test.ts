@@ -88,7 +88,8 @@ const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}
       // What is said in sky, beside it as players look for it.
       writeFile(sky.replace(/\.mp4$/, '.srt'), '1\n00:00:07,000 --> 00:00:09,000\nautonomous trucks drive at night\n'),
     ]);
-    const indexed = await vsearch(['index', traffic, sky, night, dusk, '--data', data, '--model', model]);
+    // No audio tracks (speech comes from the sidecar): speech recognition off, so no "no audio track" notes.
+    const indexed = await vsearch(['index', traffic, sky, night, dusk, '--data', data, '--model', model, '--asr', 'none']);
     expect(indexed.stderr).toBe('');
     await addFailedVideo(data);
     server = await startServeProcess(['--data', data, '--model', model]);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import type { SpeechRecord } from '../../lib/core/types';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -32,4 +33,27 @@ export async function vsearchJson<T>(args: string[], env?: NodeJS.ProcessEnv): P
   } catch {
     throw new Error(`vsearch ${args.join(' ')} printed no JSON (exit ${result.code}): ${result.stderr}`);
   }
+}
+
+/** A clip of `vsearch search --json`, with what it matched by and its matching lines. */
+export interface SearchJsonClip {
+  videoId: string;
+  start: number;
+  end: number;
+  score: number;
+  matchedBy: string[];
+  transcript: { start: number; end: number; text: string; source: string }[];
+}
+
+/** `vsearch index --json`. */
+export interface IndexJson {
+  videos: { id: string; status: string; frames: number; speech?: SpeechRecord }[];
+  errors: { path: string; error: string }[];
+}
+
+/** ffmpeg quietly, overwriting its output. */
+export function ffmpeg(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], (error) => (error ? reject(error) : resolve())),
+  );
 }

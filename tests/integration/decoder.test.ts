@@ -8,6 +8,7 @@ import { VideoDecodeError } from '../../lib/decoder/errors';
 import { decodeFrames, type DecodedFrame, type DecodeOptions } from '../../lib/decoder/frames';
 import { probeVideo } from '../../lib/decoder/probe';
 import { makeColourVideo, makeSampleVideos } from '../../lib/sample-videos';
+import { wordTonesExpression } from '../../scripts/fixture-model/whisper-words';
 
 const run = promisify(execFile);
 const BBB = path.resolve(__dirname, '../../../shared/media/bbb-excerpt.mp4');
@@ -87,6 +88,12 @@ beforeAll(async () => {
     // AAC audio alongside: its priming starts the video stream 0.023 s after the file. Red for 1.5 s of video.
     ...['primed.mkv', 'primed.ts'].map((name) =>
       makeColourVideo(video(name), [{ colour: 'red', durationSec: 1.5 }, { colour: 'blue', durationSec: 1.5 }], { audio: true }),
+    ),
+    // A 1 kHz tone from 1 to 2 s, silence around it (the Whisper fixture's "fox").
+    ...['spoken.mp4', 'spoken.ts'].map((name) =>
+      makeColourVideo(video(name), [{ colour: 'red', durationSec: 1.5 }, { colour: 'blue', durationSec: 1.5 }], {
+        audio: { expression: wordTonesExpression([{ text: 'fox', start: 1, end: 2 }]) },
+      }),
     ),
   ]);
   await ffmpeg(['-i', video('gop.mp4'), '-c', 'copy', '-movflags', '+faststart', video('faststart.mp4')]);
@@ -219,6 +226,74 @@ describe('decodeFrames: a video stream that starts after the file does', () => {
     const frames = await decode(video('primed.mkv'), { plan: { everyNth: 25 } });
     expect(times(frames).map((t) => Math.round(t * 1000))).toEqual([23, 1023, 2023]);
     expectColour(centre(frames[0]), 'red');
+  });
+});
+
+describe('decodeFrames: audio in the same run', () => {
+  /** Root mean square of the samples in [from, to) s at 16 kHz. */
+  const rms = (samples: Float32Array, from: number, to: number) => {
+    const part = samples.subarray(from * 16_000, to * 16_000);
+    return Math.sqrt(part.reduce((sum, v) => sum + v * v, 0) / part.length);
+  };
+
+  // MP4: the very frames decoded without audio. MPEG-TS starts its time line at the earliest stream decoded: with
+  // the audio, 0.023 s (AAC's priming) before the video, whose last frame then reaches the grid time 3.
+  it.each([
+    ['spoken.mp4', [0, 0.5, 1, 1.5, 2, 2.5], [0, 0.5, 1, 1.5, 2, 2.5]],
+    ['spoken.ts', [0, 0.5, 1, 1.5, 2, 2.5, 3], [0, 0.5, 1, 1.5, 2, 2.5]],
+  ])('%s: 16 kHz mono from the file\'s time 0, in the run that decodes the frames', async (name, withTimes, withoutTimes) => {
+    let samples: Float32Array | undefined;
+    const withAudio = await decode(video(name), { plan: { fps: 2 }, audio: { sampleRate: 16_000, onAudio: (heard) => (samples = heard) } });
+    const framesOnly = await decode(video(name), { plan: { fps: 2 } });
+    expect(times(withAudio)).toEqual(withTimes);
+    expect(times(framesOnly)).toEqual(withoutTimes);
+    framesOnly.forEach((frame, i) => expect(Buffer.compare(frame.data, withAudio[i].data)).toBe(0));
+    expect(samples).toBeDefined();
+    expect(Math.abs(samples!.length / 16_000 - 3)).toBeLessThan(0.1);
+    expect(rms(samples!, 1.05, 1.95)).toBeGreaterThan(0.15); // 0.3 / √2
+    expect(rms(samples!, 0, 0.95)).toBeLessThan(0.01);
+    expect(rms(samples!, 2.05, 2.9)).toBeLessThan(0.01);
+    // 1 kHz at 16 kHz: 2,000 zero crossings a second.
+    const tone = samples!.subarray(1.1 * 16_000, 1.9 * 16_000);
+    const crossings = tone.reduce((n, v, i) => n + (i > 0 && Math.sign(v) !== Math.sign(tone[i - 1]) ? 1 : 0), 0);
+    expect(Math.abs(crossings / 0.8 - 2000)).toBeLessThan(20);
+  });
+
+  it('is one ffmpeg run with a second output; without audio asked the command maps no audio, as before', async () => {
+    // The module object itself (an `import *` would be a copy): the decoder calls its spawn.
+    const spawned = jest.spyOn(require('node:child_process') as typeof import('node:child_process'), 'spawn');
+    try {
+      await decode(video('spoken.mp4'), { audio: { sampleRate: 16_000, onAudio: () => undefined } });
+      await decode(video('spoken.mp4'));
+      const runs = spawned.mock.calls.filter(([command]) => command === 'ffmpeg').map(([, args]) => args as string[]);
+      expect(runs).toHaveLength(2);
+      const [withAudio, framesOnly] = runs;
+      expect(withAudio.slice(-12)).toEqual(['pipe:1', '-map', '0:a:0', '-af', 'aresample=async=1:first_pts=0', '-ac', '1', '-ar', '16000', '-f', 'f32le', 'pipe:3']);
+      expect(withAudio.slice(0, -11)).toEqual(framesOnly);
+      expect(framesOnly.filter((arg) => /(^|:)a(:|$)/.test(arg))).toEqual([]);
+    } finally {
+      spawned.mockRestore();
+    }
+  });
+
+  // The tone (1–2 s) lands at its place in the range's samples; the frames are those of the range without audio.
+  it.each([
+    ['spoken.mp4', 0.5, 2.5], // seeks (MP4 indexes keyframes)
+    ['spoken.ts', 1.2, 2.2], // decodes from the start
+    ['spoken.mp4', 1.5, undefined],
+  ])('%s [%s, %s): the range\'s audio, sample 0 at its start, in the same run', async (name, startSec, endSec) => {
+    let samples: Float32Array | undefined;
+    const range = { plan: { fps: 2 }, startSec, endSec };
+    const withAudio = await decode(video(name), { ...range, audio: { sampleRate: 16_000, onAudio: (heard) => (samples = heard) } });
+    const framesOnly = await decode(video(name), range);
+    if (name.endsWith('.mp4')) expect(times(withAudio)).toEqual(times(framesOnly));
+    expect(times(withAudio)[0]).toBe(startSec === 1.5 ? 1.5 : Math.ceil(startSec * 2) / 2);
+    const length = (endSec ?? 3) - startSec;
+    expect(Math.abs(samples!.length / 16_000 - length)).toBeLessThan(0.05);
+    const at = (t: number) => t - startSec; // video time → seconds into the samples
+    expect(rms(samples!, Math.max(0, at(1.05)), at(1.95))).toBeGreaterThan(0.15);
+    if (startSec < 0.95) expect(rms(samples!, 0, at(0.95))).toBeLessThan(0.01);
+    if ((endSec ?? 3) > 2.1) expect(rms(samples!, at(2.05), at(Math.min(endSec ?? 2.9, 2.9)))).toBeLessThan(0.01);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { BenchCase } from '../bench-case';
+import { asrCase } from './asr';
 import { clusteringCase } from './clustering';
 import { containerJobCase } from './container-job';
 import { decodeCase } from './decode';
@@ -16,6 +17,7 @@ import { smoothingCase } from './smoothing';
 export const CASES: readonly BenchCase[] = [
   decodeCase,
   indexPipelineCase,
+  asrCase,
   smoothingCase,
   clusteringCase,
   localSearchCase,
