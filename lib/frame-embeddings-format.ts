@@ -12,8 +12,9 @@ import type { FrameVector } from './core/types';
  *         12   H bytes  header: UTF-8 JSON {videoId, model, dim, fps, durationSec, startSec?, endSec?, shots?, speech?,
  *                       count}, padded with spaces so the arrays below start at a multiple of 8; `shots`
  *                       (lib/core/shots.ts): {threshold, boundaries: [{time, kind}]}, the boundaries found in the
- *                       embedded range; `speech` (version 2 only): the whole video's transcript, {source, segments:
- *                       [{start, end, text, source}], notes, model?, language?} (see SpeechRecord)
+ *                       embedded range; `speech` (version 2 only): the whole video's subtitles, or what speech
+ *                       recognition heard in the embedded range (video time), {source, segments: [{start, end, text,
+ *                       source}], notes, model?, language?} (see SpeechRecord)
  *     12 + H   count × float64  frame times, seconds from the start of the video, increasing
  *              count × dim × float32  the frame vectors, one row per time, in the same order
  *
@@ -71,8 +72,9 @@ const HEADER = z.object({
   /** The shot boundaries in the embedded range and the threshold that found them, when they were detected. */
   shots: SHOTS.optional(),
   /**
-   * What is said in the whole video and where it came from (subtitles, a sidecar, or speech recognition), when the
-   * job was asked to read it (the first job of a video); `source` null: none was found, `notes` say why.
+   * What is said and where it came from: the whole video's subtitles (a stream or a sidecar), when the job was asked
+   * to read them (the first job of a video), or speech recognition of the embedded range when the video has none;
+   * `source` null: none was found, `notes` say why.
    */
   speech: SPEECH.optional(),
 });

@@ -5,8 +5,10 @@
 #   scripts/build-and-push-embedder.sh REGION REPOSITORY TAG MODEL_ID
 #
 # REPOSITORY:TAG-gpu is the asynchronous (video job) endpoint's image, REPOSITORY:TAG-cpu the serverless query
-# endpoint's. DTYPE=q8 in the environment picks the model's weights (default fp32). Needs docker (with BuildKit) and the
-# AWS CLI with credentials for the account. Prints the `sls deploy` parameters that name the images and the model.
+# endpoint's. DTYPE=q8 in the environment picks the model's weights (default fp32); ASR_MODEL the speech recognition
+# model baked into the GPU image (default the Dockerfile's, Xenova/whisper-base; none: off) and ASR_DTYPE its weights.
+# Needs docker (with BuildKit) and the AWS CLI with credentials for the account. Prints the `sls deploy` parameters
+# that name the images and the models.
 set -euo pipefail
 
 if [[ $# -ne 4 ]]; then
@@ -32,6 +34,7 @@ for variant in gpu cpu; do
   DOCKER_BUILDKIT=1 docker build --platform linux/amd64 \
     -f "$root/containers/embedder/Dockerfile" \
     --build-arg VARIANT="$variant" --build-arg MODEL_ID="$model_id" --build-arg DTYPE="${DTYPE:-fp32}" \
+    ${ASR_MODEL:+--build-arg ASR_MODEL="$ASR_MODEL"} ${ASR_DTYPE:+--build-arg ASR_DTYPE="$ASR_DTYPE"} \
     -t "$image" "$root" >&2
   if [[ $variant == cpu ]]; then
     size=$(docker image inspect --format '{{.Size}}' "$image")
@@ -43,4 +46,4 @@ for variant in gpu cpu; do
   docker push "$image" >&2
 done
 
-echo "--param \"embedderImage=$repository:$tag-gpu\" --param \"queryImage=$repository:$tag-cpu\" --param \"modelId=$model_id\""
+echo "--param \"embedderImage=$repository:$tag-gpu\" --param \"queryImage=$repository:$tag-cpu\" --param \"modelId=$model_id\"${ASR_MODEL:+ --param \"asrModel=$ASR_MODEL\"}"

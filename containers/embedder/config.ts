@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../../lib/cli/options';
 import { DTYPES } from '../../lib/embedder/dtypes';
+import { DEFAULT_ASR_MODEL } from '../../lib/speech/transformers-recognizer';
 import type { ModelSettings } from './model';
 
 /** Where SageMaker extracts a model artifact (ModelDataUrl); used when MODEL_ID is not set and it exists. */
@@ -18,7 +19,15 @@ const ENV = z.object({
   DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
   ALLOW_LOCAL_SOURCES: z.enum(['0', '1']).default('0'),
   S3_ENDPOINT: z.url().optional(),
+  /** Speech recognition of video jobs whose video has no subtitles: a Whisper hub id or directory, or `none`. */
+  ASR_MODEL: z.string().min(1).default(DEFAULT_ASR_MODEL),
+  ASR_DTYPE: z.enum(DTYPES).default('fp32'),
+  /** The language spoken (a Whisper code); detected per job when unset. */
+  ASR_LANGUAGE: z.string().min(1).optional(),
 });
+
+/** ASR_MODEL's value that turns speech recognition off. */
+export const ASR_OFF = 'none';
 
 export interface EmbedderConfig {
   port: number;
@@ -50,6 +59,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): EmbedderConfig {
       batchSize: settings.BATCH_SIZE,
       device: settings.DEVICE,
       cacheDir: settings.MODEL_CACHE_DIR,
+      ...(settings.ASR_MODEL !== ASR_OFF && {
+        asr: { modelId: settings.ASR_MODEL, dtype: settings.ASR_DTYPE, ...(settings.ASR_LANGUAGE && { language: settings.ASR_LANGUAGE }) },
+      }),
     },
     allowLocalSources: settings.ALLOW_LOCAL_SOURCES === '1',
     s3Endpoint: settings.S3_ENDPOINT,

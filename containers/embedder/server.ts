@@ -51,7 +51,8 @@ async function main(args: string[]): Promise<void> {
     log({ event: 'listening', host: config.host, port: (server.address() as AddressInfo).port });
   });
   model.then(
-    ({ name, embedder }) => log({ event: 'model_loaded', model: name, dim: embedder.dim }),
+    // The speech recognition model loads with the first video job that needs it.
+    ({ name, embedder, speech }) => log({ event: 'model_loaded', model: name, dim: embedder.dim, asr: speech?.model ?? null }),
     (error: unknown) => {
       log({ event: 'model_load_failed', message: error instanceof Error ? error.message : String(error) });
       process.exit(1);

@@ -8,11 +8,12 @@ import type { DecodedFrame } from '../../lib/decoder/frames';
 import { probeVideo } from '../../lib/decoder/probe';
 import { embedVideo } from '../../lib/embed-video';
 import { encodeFrameEmbeddings } from '../../lib/frame-embeddings-format';
+import { ASR_SAMPLE_RATE } from '../../lib/indexer';
 import { resolveVideoSource, type VideoSourceOptions } from '../../lib/video-source';
 import { HttpError } from './errors';
 import type { ServedModel } from './model';
 import { parseRequest } from './request';
-import { readJobSpeech } from './video-speech';
+import { hasSubtitles, hearJobSpeech, NO_SUBTITLES, readJobSpeech } from './video-speech';
 
 /** `s3://bucket/` or `s3://bucket/prefix/`: where a job writes the thumbnails of its frames. */
 const S3_PREFIX = /^s3:\/\/([^/]+)\/((?:.*\/)?)$/s;
@@ -80,8 +81,12 @@ export function isVideoJob(body: unknown): boolean {
  * Runs the manifest in a request body (400 for a bad one; `onStart` is called once it is checked): reads its video
  * (streamed by ffmpeg, never stored) and answers with the raw, unsmoothed embeddings of its sampled frames in
  * [startSec, endSec), and the shot boundaries found in the same decode (in the header); an `endSec` past the end of
- * the video stops at the end. A job that asks for `speech` also has the whole video's transcript in the header, read
- * while the frames are embedded.
+ * the video stops at the end. A job that asks for `speech` also has the whole video's subtitles in the header, read
+ * while the frames are embedded. With speech recognition on (`model.speech`), a job whose video has no subtitles (a
+ * text stream or a sidecar object: checked before the decode starts, alike in every job) and has an audio stream
+ * decodes its range's audio in the same ffmpeg run and has what is heard in [startSec, endSec) in the header, in video
+ * time (source `asr`); ingest joins the jobs' segments. Off, the decode and the output are those of a container
+ * without it.
  */
 export async function runVideoJob(
   body: unknown,
@@ -95,16 +100,34 @@ export async function runVideoJob(
   const { videoId, sampling, startSec, endSec, shotThreshold } = job;
   const source = await resolveVideoSource(job.video, sources);
   const onBatch = job.thumbnails && thumbnailWriter(sources.s3, job.thumbnails, videoId, signal);
-  // The decode starts while ffprobe reads the video; a failed probe fails it with the probe's error.
+  // The decode starts while ffprobe reads the video; a failed probe fails it with the probe's error. With speech
+  // recognition on, it waits for the probe and the sidecar check (whether to decode the audio too); the recogniser
+  // loads meanwhile.
   const probe = probeVideo(source);
-  const reading = job.speech
-    ? probe.then((info) => readJobSpeech({ reference: job.video, source, info }, sources.s3, signal, model.recognizeSpeech))
-    : undefined;
+  const asr = model.speech;
+  const subtitled = asr && probe.then((info) => hasSubtitles({ reference: job.video, info }, sources.s3));
+  const hears = subtitled && Promise.all([probe, subtitled]).then(([info, found]) => info.audio && !found);
+  const recognizer = hears && hears.then((yes) => (yes ? asr.load() : undefined));
+  recognizer?.catch(() => undefined); // a note, in hearJobSpeech
+  const embed = (audio: boolean) =>
+    embedVideo(source, model.embedder, {
+      sampling,
+      startSec,
+      endSec,
+      info: probe,
+      signal,
+      onBatch,
+      shots: { threshold: shotThreshold },
+      ...(audio && { audio: { sampleRate: ASR_SAMPLE_RATE } }),
+    });
+  const reading = job.speech ? probe.then((info) => readJobSpeech({ reference: job.video, source, info }, sources.s3)) : undefined;
   reading?.catch(() => undefined); // awaited below, unless the embedding fails first
-  const [info, { frames, shots }] = await Promise.all([
-    probe,
-    embedVideo(source, model.embedder, { sampling, startSec, endSec, info: probe, signal, onBatch, shots: { threshold: shotThreshold } }),
-  ]);
+  const [info, { frames, shots, audio }] = await Promise.all([probe, hears ? hears.then(embed) : embed(false)]);
+  let speech = reading && (await reading);
+  if (asr && (speech || !(await subtitled))) {
+    const hearing = { info, audio, recognizer, language: asr.language, startSec: startSec ?? 0, signal };
+    speech = await hearJobSpeech(speech ?? NO_SUBTITLES, hearing);
+  }
   const header = {
     videoId,
     model: model.name,
@@ -114,7 +137,7 @@ export async function runVideoJob(
     startSec,
     endSec,
     shots,
-    ...(reading && { speech: await reading }),
+    ...(speech && { speech }),
   };
   return { videoId, frames: frames.length, output: encodeFrameEmbeddings(header, frames) };
 }

@@ -2,6 +2,7 @@ import type { ShotBoundary, Shots } from '../core/shots';
 import { smoothFrames } from '../core/smoothing';
 import { stitchChunks, type EmbeddedChunk } from '../core/stitching';
 import type { SpeechRecord, TranscriptSegment, VideoRecord } from '../core/types';
+import type { JobSpeech } from '../frame-embeddings-format';
 import type { RunFrameIndex } from '../store/frame-index';
 import type { RunTranscriptIndex } from '../store/transcripts';
 import { SupersededError } from './errors';
@@ -35,10 +36,10 @@ export interface IngestDeps {
  * exact for any kernel, wider than the margins the jobs were planned with too: so re-ingesting with other smoothing
  * settings (plan-reingest.ts) is this same step. The frame index writes in size-bounded bulk requests, retries
  * throttling and 5xx on the failed items only, waits until the new frames are searchable and then deletes every older
- * run of the video, superseded uploads included. The video's transcript, which the first job read for the whole video
- * (in its output's header), then replaces the video's segments under the same run id, with the same rule: so the
- * catalog's run names frames and segments alike. A first output without a transcript (from a container before speech)
- * leaves the video with no segments and its catalog `speech` as it was.
+ * run of the video, superseded uploads included. The video's transcript (jobsTranscript: the subtitles the first job
+ * read for the whole video, else what each job heard in its range) then replaces the video's segments under the same
+ * run id, with the same rule: so the catalog's run names frames and segments alike. Outputs without a transcript (from
+ * a container before speech) leave the video with no segments and its catalog `speech` as it was.
  */
 export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Promise<Ingested> {
   const started = performance.now();
@@ -52,16 +53,11 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
   /** Null once a job's output has none (embedded by a container that did not detect shots). */
   let shots: Shots | null | undefined;
   let header: { durationSec: number; fps: number; model: string; dim: number } | undefined;
-  let segments: TranscriptSegment[] = [];
-  let speech: SpeechRecord | undefined;
+  const said: (JobSpeech | undefined)[] = [];
   for (const [i, output] of outputs.entries()) {
     const raw = await readRawEmbeddings(deps.outputs, output, ref.id);
     header ??= raw.header;
-    if (i === 0 && raw.header.speech) {
-      const { segments: said, ...record } = raw.header.speech;
-      segments = said;
-      speech = { ...record, segments: said.length };
-    }
+    said.push(raw.header.speech);
     if (raw.header.model !== header.model || raw.header.dim !== header.dim) {
       const [got, first] = [raw.header, header].map(({ model, dim }) => `${model} (${dim}-d)`);
       throw new Error(`${output} was embedded with ${got}, the first job with ${first}`);
@@ -74,6 +70,7 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
     }
     shots = shots === null || !raw.header.shots ? null : { threshold: raw.header.shots.threshold, boundaries };
   }
+  const { segments, speech } = jobsTranscript(said, jobs);
   const frames = smoothFrames(stitchChunks(chunks), settings.smoothing);
   if (!header || frames.length === 0) throw new Error(`no frames could be decoded from ${item.source}`);
 
@@ -91,6 +88,37 @@ export async function ingestFrames(request: IngestRequest, deps: IngestDeps): Pr
     embeddings: outputs,
     ingestSec: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * The video's transcript from its jobs' outputs (`said[i]`: job i's header `speech`): the subtitles or sidecar the
+ * first job read for the whole video when it found them; otherwise what speech recognition heard in each job's range,
+ * each job's segments kept where they start in its keep range (so a line in two jobs' overlap counts once, as shot
+ * boundaries do; one running past a range's end by more than the margin is cut there), in time order, with the
+ * model, the first language heard (a note names them all when the ranges heard more than one), and every job's notes
+ * once each. Undefined `speech` when no job's output has any (a container from before speech).
+ */
+export function jobsTranscript(
+  said: readonly (JobSpeech | undefined)[],
+  jobs: readonly Pick<JobRange, 'keepStart' | 'keepEnd'>[],
+): { segments: TranscriptSegment[]; speech?: SpeechRecord } {
+  const [first] = said;
+  if (first && first.source !== null && first.source !== 'asr') {
+    const { segments, ...record } = first;
+    return { segments, speech: { ...record, segments: segments.length } };
+  }
+  const heard = said.flatMap((speech, i) =>
+    speech?.source === 'asr' ? [{ ...speech, segments: speech.segments.filter(({ start }) => start >= jobs[i].keepStart && start < jobs[i].keepEnd) }] : [],
+  );
+  if (said.every((speech) => speech === undefined)) return { segments: [] };
+  const notes = [...new Set(said.flatMap((speech) => speech?.notes ?? []))];
+  if (heard.length === 0) return { segments: [], speech: { source: null, segments: 0, notes } };
+  const segments = heard.flatMap((speech) => speech.segments).sort((a, b) => a.start - b.start);
+  const languages = [...new Set(heard.flatMap(({ language }) => (language ? [language] : [])))];
+  if (languages.length > 1) notes.push(`speech recognition heard ${languages.join(', ')} in different ranges: recorded as ${languages[0]}`);
+  const { model } = heard[0];
+  const speech: SpeechRecord = { source: 'asr', segments: segments.length, notes, ...(model && { model }), ...(languages[0] && { language: languages[0] }) };
+  return { segments, speech };
 }
 
 /**

@@ -44,8 +44,8 @@ export const INGESTED = z.object({
   /** The shot boundaries the jobs found (`VideoRecord.shots`); null when a job's container detected none. */
   shots: SHOTS.nullable(),
   /**
-   * What the video's transcript holds and where it came from (`VideoRecord.speech`); absent when the first job's output
-   * carries no transcript (written by a container from before speech).
+   * What the video's transcript holds and where it came from (`VideoRecord.speech`, ingest-frames.ts jobsTranscript);
+   * absent when no job's output carries one (written by a container from before speech).
    */
   speech: z
     .object({

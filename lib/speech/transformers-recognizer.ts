@@ -1,7 +1,8 @@
 /**
  * The speech recognition port on transformers.js: a Whisper checkpoint in the hub's ONNX layout (onnx/encoder_model,
  * onnx/decoder_model_merged, the processor and tokenizer files) run by its `automatic-speech-recognition` pipeline
- * with timestamps, one 30 s window at a time (lib/core/transcription.ts), on onnxruntime's CPU threads.
+ * with timestamps, one 30 s window at a time (lib/core/transcription.ts), on onnxruntime's CPU threads (or its CUDA
+ * provider, `device: 'cuda'`).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -24,6 +25,8 @@ export interface TransformersRecognizerOptions {
   cacheDir?: string;
   /** onnxruntime's threads for one operator; default all cores. */
   threads?: number;
+  /** Where onnxruntime runs it: the CPU (default) or the GPU (the embedder container's async endpoint). */
+  device?: 'cpu' | 'cuda';
 }
 
 /** The parts of transformers.js's pipeline this adapter uses (its own types are looser). */
@@ -52,7 +55,7 @@ export class TransformersSpeechRecognizer implements SpeechRecognizer {
    * the network. ModelDownloadError when a hub model is neither cached nor reachable, ModelLoadError otherwise.
    */
   static async load(modelIdOrDir: string, options: TransformersRecognizerOptions = {}): Promise<TransformersSpeechRecognizer> {
-    const { dtype = 'fp32', cacheDir, threads = availableParallelism() } = options;
+    const { dtype = 'fp32', cacheDir, threads = availableParallelism(), device = 'cpu' } = options;
     const local = existsSync(modelIdOrDir);
     const source = local ? resolve(modelIdOrDir) : modelIdOrDir;
     if (local) checkWhisperDir(source, dtype);
@@ -62,6 +65,7 @@ export class TransformersSpeechRecognizer implements SpeechRecognizer {
       if (type !== 'whisper') throw new ModelLoadError(`Model "${modelIdOrDir}" has model_type "${String(type)}"; speech recognition needs a whisper model.`);
       const asr = await pipeline('automatic-speech-recognition', source, {
         dtype,
+        device,
         local_files_only: local,
         session_options: sessionOptions(threads, false),
       } as never);

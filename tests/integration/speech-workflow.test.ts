@@ -6,10 +6,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { parse } from 'yaml';
+import { jobRecognizer } from '../../containers/embedder/model';
 import { getObjectBytes, parseS3Uri } from '../../lib/aws/s3-objects';
 import { decodeFrameEmbeddings } from '../../lib/frame-embeddings-format';
+import { NO_AUDIO_NOTE } from '../../lib/indexer';
 import { videoIdForKey } from '../../lib/pipeline/video-key';
 import { makeColourVideo } from '../../lib/sample-videos';
+import { wordTonesExpression } from '../../scripts/fixture-model/whisper-words';
+import { makeWhisperFixture } from '../../scripts/make-whisper-fixture';
 import { REPO_ROOT } from '../helpers/cli';
 import { MODEL_NAME, STARTED_PARAMS, startHarness, type Harness, type S3Event } from './workflow/harness';
 
@@ -18,14 +22,21 @@ import { MODEL_NAME, STARTED_PARAMS, startHarness, type Harness, type S3Event } 
  * code behind the fake async endpoint, s3rver, dynalite and the AOSS double. A video uploaded with a `.srt` beside it:
  * its first job reads the subtitles into its output, ingest stores the segments with the frames' run, the catalog
  * records the speech, the search function (REST and GraphQL) fuses what is said with what is seen; re-ingest keeps the
- * segments exact, and removing the video removes them.
+ * segments exact, and removing the video removes them. The container recognises speech (the Whisper fixture: a tone
+ * at 10–14 s is heard as "fox") in videos without subtitles, each job in its own range.
  */
 
 jest.setTimeout(180_000);
 
 const run$ = promisify(execFile);
 const FOX_SRT = '1\n00:00:10,000 --> 00:00:14,000\nthe quick brown fox\n\n2\n00:00:15,000 --> 00:00:16,000\njumps over the dog\n';
-const keys = { fox: 'videos/fox story.mp4', silent: 'videos/silent.mp4', broken: 'videos/broken.mp4', stream: 'videos/stream.mkv' };
+const keys = {
+  fox: 'videos/fox story.mp4',
+  silent: 'videos/silent.mp4',
+  broken: 'videos/broken.mp4',
+  stream: 'videos/stream.mkv',
+  heard: 'videos/heard.mp4',
+};
 const ids = Object.fromEntries(Object.entries(keys).map(([name, key]) => [name, videoIdForKey(key)])) as Record<keyof typeof keys, string>;
 
 interface Clip {
@@ -41,6 +52,7 @@ let h: Harness;
 let work: string;
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let search: Handler;
+let whisper: string;
 
 async function index(event: S3Event) {
   const execution = h.machine.start(event, STARTED_PARAMS);
@@ -59,10 +71,14 @@ const clipsOf = (clips: Clip[], videoId: string) => clips.filter((clip) => clip.
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'speech-workflow-'));
   const file = (name: string) => path.join(work, name);
+  whisper = file('whisper');
+  const fox = wordTonesExpression([{ text: 'fox', start: 10, end: 14 }]);
   [h] = await Promise.all([
-    startHarness(),
+    startHarness({ speech: jobRecognizer({ modelId: whisper }) }),
+    makeWhisperFixture(whisper),
     makeColourVideo(file('fox.mp4'), [{ colour: 'gray', durationSec: 18 }], { fps: 5, width: 64, height: 48 }),
     makeColourVideo(file('silent.mp4'), [{ colour: 'red', durationSec: 5 }, { colour: 'green', durationSec: 5 }], { fps: 5, width: 64, height: 48 }),
+    makeColourVideo(file('heard.mp4'), [{ colour: 'gray', durationSec: 18 }], { fps: 5, width: 64, height: 48, audio: { expression: fox } }),
   ]);
   // A Matroska file with the same lines as a SubRip subtitle stream (read from the video itself, through its URL).
   await import('node:fs/promises').then(({ writeFile }) => writeFile(file('fox.srt'), FOX_SRT));
@@ -127,10 +143,11 @@ test('ingest stores each line once, under the run the catalog names; the catalog
   expect(await h.catalog.get(ids.stream)).toMatchObject({ status: 'READY', speech: { source: 'subtitles', segments: 2, notes: [] } });
   expect(await h.catalog.get(ids.broken)).toMatchObject({
     status: 'READY',
-    speech: { source: null, segments: 0, notes: [expect.stringMatching(/^broken\.mp4\.srt: line 2: bad timestamp/)] },
+    speech: { source: null, segments: 0, notes: [expect.stringMatching(/^broken\.mp4\.srt: line 2: bad timestamp/), NO_AUDIO_NOTE] },
   });
   expect(h.segments(ids.broken)).toEqual([]);
-  expect(await h.catalog.get(ids.silent)).toMatchObject({ status: 'READY', speech: { source: null, segments: 0, notes: [] } });
+  // No subtitles and no audio: nothing to recognise, said once for all its jobs.
+  expect(await h.catalog.get(ids.silent)).toMatchObject({ status: 'READY', speech: { source: null, segments: 0, notes: [NO_AUDIO_NOTE] } });
 });
 
 test('"brown fox" through the search function finds 10–14 s matched by speech, with the line', async () => {
@@ -193,4 +210,28 @@ test('removing the video removes its segments', async () => {
   expect(spoken.body.clips.map((clip) => clip.videoId)).toEqual([ids.stream]);
   // The other videos keep theirs.
   expect(h.segments(ids.stream)).toHaveLength(2);
+});
+
+test('a video with speech and no subtitles: its jobs hear their ranges, ingest stores the line once, "fox" finds it by speech', async () => {
+  expect(await index(await h.upload(keys.heard, path.join(work, 'heard.mp4')))).toMatchObject({ status: 'SUCCEEDED' });
+  const video = await h.catalog.get(ids.heard);
+  expect(video).toMatchObject({ status: 'READY', speech: { source: 'asr', segments: 1, model: whisper, language: 'en', notes: [] } });
+  // Several jobs heard the tone (their ranges overlap around 10–14 s); each wrote it in its own output.
+  const { embeddings } = (await h.catalog.item(ids.heard))!;
+  const headers = await Promise.all(embeddings!.map(async (uri) => decodeFrameEmbeddings(await getObjectBytes(h.s3.client, parseS3Uri(uri))).header));
+  expect(headers.filter((header) => header.speech?.segments.some(({ text }) => text === 'fox')).length).toBeGreaterThan(1);
+  const segments = h.segments(ids.heard);
+  expect(segments.map(({ start, end, text, source }) => ({ start, end, text, source }))).toEqual([
+    { start: expect.closeTo(10, 1), end: expect.closeTo(14, 1), text: 'fox', source: 'asr' },
+  ]);
+  expect(segments[0].run_id).toBe(video!.runId);
+
+  const { status, body } = await rest({ text: 'fox', size: 20, dedupe: false });
+  expect(status).toBe(200);
+  const [clip] = clipsOf(body.clips, ids.heard);
+  expect(clip).toBeDefined();
+  expect(clip.start).toBeLessThanOrEqual(10);
+  expect(clip.end).toBeGreaterThanOrEqual(14);
+  expect(clip.matchedBy).toContain('speech');
+  expect(clip.transcript[0]).toMatchObject({ text: 'fox', source: 'asr' });
 });

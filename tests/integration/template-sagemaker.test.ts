@@ -8,6 +8,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { DEFAULT_ASR_MODEL } from '../../lib/speech/transformers-recognizer';
 import { REPO_ROOT } from '../helpers/cli';
 import { imageEnv, parseDockerfile, stagesBuilt, substitute, type Dockerfile } from '../helpers/dockerfile';
 import { packagedStack, type PackagedStack } from '../helpers/packaged-stack';
@@ -161,6 +162,42 @@ describe('both images', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(result).toMatchObject({ code: 1, stderr: 'MODEL_ID is required: --build-arg MODEL_ID=<hub id>\n' });
+  });
+});
+
+describe('speech recognition', () => {
+  /** The build's RUN steps that fetch the ASR model, run as `sh -c` with a `node` that only logs its arguments. */
+  async function asrFetches(variant: 'gpu' | 'cpu', asrModel?: string): Promise<string[]> {
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'asr-fetch-'));
+    try {
+      await writeFile(path.join(bin, 'node'), '#!/bin/sh\necho "$*" >> "$CALLS"\n');
+      await chmod(path.join(bin, 'node'), 0o755);
+      const stages = embedderImage(variant).stages;
+      const steps = stages.flatMap((stage) =>
+        stage.instructions.filter((i) => i.keyword === 'RUN' && i.args.includes('--asr')).map((i) => ({ command: i.args, args: stage.args })),
+      );
+      const calls = path.join(bin, 'calls');
+      for (const { command, args } of steps) {
+        const env = { ...args, ...(asrModel !== undefined && { ASR_MODEL: asrModel }), PATH: `${bin}:${process.env.PATH}`, CALLS: calls };
+        await run('sh', ['-c', command], { env });
+      }
+      return (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  }
+
+  test('the GPU image bakes in the Whisper model the async model runs (asrModel), by the same fetch as the vision model', async () => {
+    expect(await asrFetches('gpu')).toEqual([`--import tsx containers/embedder/fetch-model.ts --asr ${DEFAULT_ASR_MODEL} /opt/models fp32`]);
+    expect(embedderImage('gpu').env).toMatchObject({ ASR_MODEL: DEFAULT_ASR_MODEL, ASR_DTYPE: 'fp32', MODEL_CACHE_DIR: '/opt/models' });
+    expect(properties('EmbedderGpuModel').PrimaryContainer.Environment.ASR_MODEL).toBe(DEFAULT_ASR_MODEL);
+    expect(await asrFetches('gpu', 'none')).toEqual([]);
+  });
+
+  test('the CPU image and the query model have none: they run no video jobs', async () => {
+    expect(await asrFetches('cpu')).toEqual([]);
+    expect(embedderImage('cpu').env.ASR_MODEL).toBe('none');
+    expect(properties('EmbedderCpuModel').PrimaryContainer.Environment.ASR_MODEL).toBe('none');
   });
 });
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { ServedModel } from '../../../containers/embedder/model';
+import type { JobRecognizer, ServedModel } from '../../../containers/embedder/model';
 import { DynamoCatalog } from '../../../lib/aws/dynamo-catalog';
 import type { FrameDoc, SegmentDoc } from '../../../lib/store/opensearch-mapping';
 import { startAossDouble, type AossDouble } from '../../doubles/aoss-server';
@@ -85,17 +85,19 @@ export interface S3Event {
 /**
  * The pipeline's world, offline: s3rver, dynalite and the AOSS double on 127.0.0.1, the functions' environment
  * pointing at them, the fixture CLIP model behind a fake async endpoint, and the real state machine over the real
- * handlers. The frames index is created through the custom resource handler, as a deploy would.
+ * handlers. The frames index is created through the custom resource handler, as a deploy would. `speech`: the
+ * container's speech recognition (none by default, as with ASR_MODEL=none).
  */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { speech?: JobRecognizer } = {}): Promise<Harness> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'index-workflow-'));
   await mkdir(path.join(work, 's3'));
-  const [s3, db, aoss, { served: model }] = await Promise.all([
+  const [s3, db, aoss, { served }] = await Promise.all([
     startLocalS3(path.join(work, 's3'), [BUCKET]),
     startLocalDynamoDb({ [VIDEOS_TABLE]: 'id', [TASKS_TABLE]: 'inferenceId' }),
     startAossDouble({ visibilityDelayMs: 200 }),
     fixtureServedModel(work, MODEL_NAME),
   ]);
+  const model: ServedModel = { ...served, ...(options.speech && { speech: options.speech }) };
 
   const savedEnv = { ...process.env };
   Object.assign(process.env, {
