@@ -24,9 +24,7 @@ export const decodeCase: BenchCase = {
       const file = await benchVideo(ctx.tmpDir, video);
       ctx.log(`${video.label}: ${file}`);
       const threads = decodeThreads();
-      // Three rounds, not five: both ratios sit far inside their target (1.01–1.04 against 1.10), and the case's
-      // 20 decodes of 60 s were an eighth of the whole run.
-      const rounds = ctx.smoke ? comparisonRounds(true) : 3;
+      const rounds = comparisonRounds(ctx.smoke);
       let ours = 0;
       let theirs = 0;
       const median = await compareMs(

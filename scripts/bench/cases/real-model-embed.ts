@@ -12,10 +12,10 @@ import type { RealSizeModelSpec } from '../../real-size-model/specs';
 import type { RealSizeDtype } from '../../make-real-size-model';
 
 /**
- * Alternating rounds (one in a smoke run): five short ones rather than a few long ones, so the median round is one
+ * Alternating rounds (one in a smoke run): three short ones rather than one long one, so the median round is one
  * that load from other work on this shared machine hit about evenly.
  */
-const ROUNDS = 5;
+const ROUNDS = 3;
 
 /**
  * Frames a side per round, a multiple of every batch tried: 8 for CLIP, 4 for SigLIP (five times the cost per frame),

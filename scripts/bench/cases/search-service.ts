@@ -26,7 +26,7 @@ const CONCURRENCY = [1, 8, 32];
 export const searchServiceCase: BenchCase = {
   name: 'search-service',
   async run(ctx) {
-    const [count, limitSec] = ctx.smoke ? [16, 10] : [400, 40];
+    const [count, limitSec] = ctx.smoke ? [16, 10] : [200, 40];
     const model = await fixtureModelDir(ctx.tmpDir);
     const scratch = await mkdtemp(path.join(ctx.tmpDir, 'search-service-'));
     let server: ServeProcess | undefined;
