@@ -29,7 +29,8 @@ export async function makeServedLibrary(work: string): Promise<ServedLibrary> {
     { colour: 'white', durationSec: 4 },
   ]);
   for (const [file, category] of [[trafficFile, 'street'], [sky, 'nature']]) {
-    const indexed = await vsearch(['index', file, '--category', category, '--data', data, '--model', model]);
+    // Silent videos: without --asr none each would report that speech recognition had no audio track to hear.
+    const indexed = await vsearch(['index', file, '--category', category, '--data', data, '--model', model, '--asr', 'none']);
     if (indexed.stderr !== '') throw new Error(`vsearch index ${file}: ${indexed.stderr}`);
   }
   return { model, data, trafficFile };
